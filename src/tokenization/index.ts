@@ -1,0 +1,11 @@
+export { Vocab, SPECIAL_TOKENS } from "./vocab";
+export { BasicTokenizer } from "./basic-tokenizer";
+export type { BasicTokenizerOptions, BasicTokenSink } from "./basic-tokenizer";
+export { WordPiece, codePointLength } from "./wordpiece";
+export type { WordPieceOptions } from "./wordpiece";
+export { BertTokenizer } from "./bert-tokenizer";
+export type { BertTokenizerOptions, Encoding, EncodeOptions, Span, TokenizationSteps, TokenizedText, Truncation } from "./bert-tokenizer";
+export { basicSteps } from "./steps";
+export type { BasicSteps } from "./steps";
+export { IntBuffer } from "./int-buffer";
+export { UNICODE_VERSION } from "./unicode-tables";
