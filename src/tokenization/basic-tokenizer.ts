@@ -8,7 +8,7 @@
  * text, so word pieces can be mapped back to the input (NER labels are aligned this way).
  * steps.ts is the same algorithm written stage by stage, for teaching and as a test oracle.
  */
-import { CharClass, charClass, isPunctuation, lowerAndStrip } from "./char-classes";
+import { CharClass, charClass, isPunctuation, isUnassigned, lowerAndStrip } from "./char-classes";
 
 /** Receives each basic token as it is found. */
 export interface BasicTokenSink {
@@ -166,6 +166,7 @@ export class BasicTokenizer {
         const k = charClass(cps[j]);
         if (k === CharClass.Drop) continue; // removed before lower() runs
         if (k === CharClass.Space || k === CharClass.Cjk) return false; // token boundary
+        if (isUnassigned(cps[j])) return false; // Cn for the reference: neither cased nor ignorable
         const ch = String.fromCodePoint(cps[j]);
         if (CASE_IGNORABLE.test(ch)) continue;
         return CASED.test(ch);

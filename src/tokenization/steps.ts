@@ -47,10 +47,12 @@ export function splitWhitespace(text: string): string[] {
 
 /** token.lower() then _run_strip_accents: NFD and drop Mn marks. */
 export function lowerAndStripAccents(token: string): string {
-  const chars = Array.from(token);
-  // code points the reference's Unicode does not know are left alone by lower() and NFD
-  const known = chars.every((c) => !isUnassigned(c.codePointAt(0)!));
-  const lowered = known ? token.toLowerCase() : chars.map((c) => (isUnassigned(c.codePointAt(0)!) ? c : c.toLowerCase())).join("");
+  // code points the reference's Unicode does not know are left alone by lower() and NFD:
+  // stand-in U+0001 (neither cased nor case-ignorable, as Python sees them) while lower-casing
+  const unknown: string[] = [];
+  const masked = Array.from(token, (c) => (isUnassigned(c.codePointAt(0)!) ? (unknown.push(c), "\u0001") : c)).join("");
+  let k = 0;
+  const lowered = masked.toLowerCase().replace(/\u0001/g, () => unknown[k++]);
   let out = "";
   for (const ch of lowered) {
     const decomposed = isUnassigned(ch.codePointAt(0)!) ? ch : ch.normalize("NFD");
