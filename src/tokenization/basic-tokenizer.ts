@@ -14,10 +14,12 @@ import { CharClass, charClass, isPunctuation, isUnassigned, lowerAndStrip } from
 export interface BasicTokenSink {
   /**
    * `origin` gives, for each UTF-16 unit of `token`, the index of the original code point it
-   * came from; when it is null the token is a verbatim copy of code points `start…`.
-   * The array is reused: read it before returning.
+   * came from, and `originEnd` the end (exclusive) of what it stands for — past the original
+   * character when accent stripping removed marks after it ("e\u0301" → "e" spans both).
+   * When they are null the token is a verbatim copy of code points `start…`.
+   * The arrays are reused: read them before returning.
    */
-  word(token: string, start: number, origin: Int32Array | null): void;
+  word(token: string, start: number, origin: Int32Array | null, originEnd: Int32Array | null): void;
 }
 
 export interface BasicTokenizerOptions {
@@ -36,11 +38,13 @@ for (let c = 0; c < 128; c++) {
 // those texts to the general path.
 const NON_ASCII_OR_DROPPED = /[^\t\n\r\x20-\x7e]/;
 const CASED = /\p{Cased}/u;
+const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
 const CASE_IGNORABLE = /\p{Case_Ignorable}/u;
 
 export class BasicTokenizer {
   readonly doLowerCase: boolean;
   private origin = new Int32Array(64);
+  private originEnd = new Int32Array(64);
   private cps = new Int32Array(256);
 
   constructor(options: BasicTokenizerOptions = {}) {
@@ -77,12 +81,12 @@ export class BasicTokenizer {
         continue;
       }
       if (start >= 0) {
-        sink.word(src.substring(start, i), start, null);
+        sink.word(src.substring(start, i), start, null, null);
         start = -1;
       }
-      if (k === CharClass.Punct) sink.word(ASCII_CHAR[c], i, null);
+      if (k === CharClass.Punct) sink.word(ASCII_CHAR[c], i, null, null);
     }
-    if (start >= 0) sink.word(src.substring(start), start, null);
+    if (start >= 0) sink.word(src.substring(start), start, null, null);
   }
 
   private scanGeneral(text: string, sink: BasicTokenSink): void {
@@ -107,20 +111,26 @@ export class BasicTokenizer {
     let word = "";
     let wordStart = -1;
     const flush = (): void => {
-      if (word.length > 0) sink.word(word, wordStart, this.origin);
+      if (word.length > 0) sink.word(word, wordStart, this.origin, this.originEnd);
       word = "";
     };
     const append = (s: string, from: number): void => {
       if (word.length === 0) wordStart = from;
       this.ensureOrigin(word.length + s.length);
-      for (let k = 0; k < s.length; k++) this.origin[word.length + k] = from;
+      for (let k = 0; k < s.length; k++) {
+        this.origin[word.length + k] = from;
+        this.originEnd[word.length + k] = from + 1;
+      }
       word += s;
     };
     const single = (s: string, from: number): void => {
       flush();
       this.ensureOrigin(s.length);
-      for (let k = 0; k < s.length; k++) this.origin[k] = from;
-      sink.word(s, from, this.origin);
+      for (let k = 0; k < s.length; k++) {
+        this.origin[k] = from;
+        this.originEnd[k] = from + 1;
+      }
+      sink.word(s, from, this.origin, this.originEnd);
     };
 
     for (let i = 0; i < n; i++) {
@@ -144,6 +154,14 @@ export class BasicTokenizer {
       }
       // lower(), NFD, drop Mn — then punctuation is judged on what is left (_run_split_on_punc)
       const s = cp === 0x3a3 ? (this.sigmaIsFinal(cps, i, n) ? "\u03c2" : "\u03c3") : lowerAndStrip(cp);
+      if (s.length === 0) {
+        // only marks: they belong to the character before them
+        if (word.length > 0) {
+          this.originEnd[word.length - 1] = i + 1;
+          if (word.length > 1 && isLowSurrogate(word.charCodeAt(word.length - 1))) this.originEnd[word.length - 2] = i + 1;
+        }
+        continue;
+      }
       if (s.length === 1 && !isPunctuation(s.charCodeAt(0))) {
         append(s, i);
         continue;
@@ -178,9 +196,13 @@ export class BasicTokenizer {
 
   private ensureOrigin(len: number): void {
     if (this.origin.length < len) {
-      const bigger = new Int32Array(Math.max(len, this.origin.length * 2));
+      const size = Math.max(len, this.origin.length * 2);
+      const bigger = new Int32Array(size);
       bigger.set(this.origin);
       this.origin = bigger;
+      const biggerEnd = new Int32Array(size);
+      biggerEnd.set(this.originEnd);
+      this.originEnd = biggerEnd;
     }
   }
 }

@@ -89,7 +89,7 @@ class PieceCollector implements BasicTokenSink {
     }
   }
 
-  word(token: string, start: number, origin: Int32Array | null): void {
+  word(token: string, start: number, origin: Int32Array | null, originEnd: Int32Array | null): void {
     if (!this.starts) {
       this.wordPiece.encodeWord(token, { ids: this.ids });
       return;
@@ -103,7 +103,7 @@ class PieceCollector implements BasicTokenSink {
       const s = ws.data[k];
       const e = we.data[k];
       this.starts.push(origin ? origin[s] : start + s);
-      this.ends!.push(origin ? origin[e - 1] + 1 : start + e);
+      this.ends!.push(originEnd ? originEnd[e - 1] : start + e);
     }
   }
 }

@@ -96,6 +96,36 @@ test("one-pass tokenizer equals the stage-by-stage one on generated and real tex
   }
 });
 
+test("offsets: each word's span in the original text tokenizes back to that word", () => {
+  const all = texts(3, 2000);
+  const chars = new Set<string>();
+  for (const t of all) for (const ch of t.toLowerCase().normalize("NFD")) chars.add(ch);
+  const vocab = new Vocab(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ...[...chars].flatMap((c) => [c, "##" + c])]);
+  for (const lower of [true, false]) {
+    const tok = new BertTokenizer(vocab, { doLowerCase: lower });
+    for (const t of all) {
+      const cps = Array.from(t);
+      const r = tok.tokenizeWithOffsets(t);
+      let prevEnd = 0;
+      for (let i = 0; i < r.tokens.length; ) {
+        // a word: a first piece and the ## pieces after it
+        let j = i + 1;
+        while (j < r.tokens.length && r.tokens[j].startsWith("##") && r.tokens[j].length > 2) j++;
+        const word = r.tokens.slice(i, j).map((p, k) => (k > 0 ? p.slice(2) : p)).join("");
+        const { start } = r.offsets[i];
+        const end = Math.max(...r.offsets.slice(i, j).map((o) => o.end));
+        assert.ok(start >= prevEnd - 1 && start < end && end <= cps.length, `span ${start}-${end} in ${JSON.stringify(t)}`);
+        prevEnd = end;
+        if (r.tokens[i] !== "[UNK]" && !/[σς]/.test(word)) {
+          const back = basicSteps(cps.slice(start, end).join(""), lower).basicTokens;
+          assert.deepEqual(back, [word], `lower=${lower} ${JSON.stringify(t)} word ${JSON.stringify(word)}`);
+        }
+        i = j;
+      }
+    }
+  }
+});
+
 function findPython(): string | null {
   for (const p of ["/usr/bin/python3", "python3"]) {
     const r = spawnSync(p, ["-c", "import unicodedata; print(unicodedata.unidata_version)"], { encoding: "utf8" });

@@ -84,6 +84,7 @@ export class WordPiece {
       return;
     }
     const firstPiece = out.ids.length;
+    const firstSpan = out.starts ? out.starts.length : 0;
     let start = 0;
     while (start < n) {
       const table = start === 0 ? this.vocab.ids : this.continuations;
@@ -103,8 +104,8 @@ export class WordPiece {
       if (found < 0) {
         // is_bad: the whole word becomes one [UNK]; undo the pieces pushed so far
         out.ids.length = firstPiece;
-        if (out.starts) out.starts.length = firstPiece;
-        if (out.ends) out.ends.length = firstPiece;
+        if (out.starts) out.starts.length = firstSpan;
+        if (out.ends) out.ends.length = firstSpan;
         this.pushUnk(n, out);
         return;
       }
