@@ -13,6 +13,24 @@ function show(s: string): string {
   return JSON.stringify(s).replace(/\\u00a0|\u00a0/g, "\\u00a0");
 }
 
+/** Terminal columns a string takes: East Asian wide characters and emoji take two. */
+function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    const wide =
+      (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
+      (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+      (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3fffd);
+    w += wide ? 2 : 1;
+  }
+  return w;
+}
+
+function pad(s: string, width: number): string {
+  return s + " ".repeat(Math.max(0, width - displayWidth(s)));
+}
+
 function list(tokens: readonly string[]): string {
   return tokens.map((t) => `[${t}]`).join(" ");
 }
@@ -64,7 +82,7 @@ export const walkthroughCommand: Command = {
     say(`                      each CJK ideograph stands alone`);
     say(`3 split on spaces     ${list(s.whitespaceTokens)}`);
     if (lower) {
-      say(`4 lower, strip accents ${list(s.normalized)}`);
+      say(`4 lower, no accents   ${list(s.normalized)}`);
       say(`                      lower(), NFD, drop combining marks: É → e`);
     } else {
       say(`4 (cased: unchanged)  ${list(s.normalized)}`);
@@ -79,9 +97,9 @@ export const walkthroughCommand: Command = {
     say();
     const enc = tok.encode(text, pair ?? null);
     say(`model input           [CLS] sentence A [SEP]${pair !== undefined ? " sentence B [SEP]" : ""}`);
-    const width = Math.max(...enc.tokens.map((t) => [...t].length), 5) + 1;
+    const width = Math.max(...enc.tokens.map(displayWidth), 6) + 1;
     const row = (label: string, cells: (string | number)[]) =>
-      say(`  ${label.padEnd(9)} ${cells.map((c) => String(c).padEnd(width)).join("")}`);
+      say(`  ${label.padEnd(9)} ${cells.map((c) => pad(String(c), width)).join("")}`.trimEnd());
     for (let i = 0; i < enc.tokens.length; i += 10) {
       const sl = (a: (string | number)[]) => a.slice(i, i + 10);
       row("position", sl(enc.tokens.map((_, k) => k)));
