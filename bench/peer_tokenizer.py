@@ -119,15 +119,17 @@ def main():
         return
     if args.bench:
         limit = int(args.max_mb * 1e6) if args.max_mb else None
-        with open(args.bench, encoding="utf-8") as f:
-            data = f.read(limit) if limit else f.read()
+        with open(args.bench, "rb") as f:
+            raw = f.read(limit) if limit else f.read()
+        # the same bytes the TypeScript side reads; a character cut at the end becomes U+FFFD
+        data = raw.decode("utf-8", errors="replace")
         lines = data.split("\n")
         t0 = time.perf_counter()
         n = 0
         for line in lines:
             n += len([tok.vocab[t] for t in tok.tokenize(line)])
         dt = time.perf_counter() - t0
-        mb = len(data.encode("utf-8")) / 1e6
+        mb = len(raw) / 1e6
         print(json.dumps({"impl": "python", "mb": mb, "seconds": dt, "tokens": n}))
 
 

@@ -8,7 +8,7 @@
  * text, so word pieces can be mapped back to the input (NER labels are aligned this way).
  * steps.ts is the same algorithm written stage by stage, for teaching and as a test oracle.
  */
-import { CharClass, charClass, isPunctuation, isUnassigned, lowerAndStrip } from "./char-classes";
+import { CharClass, charClass, isPunctuationCached, isUnassigned, lowerAndStrip } from "./char-classes";
 
 /** Receives each basic token as it is found. */
 export interface BasicTokenSink {
@@ -147,7 +147,7 @@ export class BasicTokenizer {
         continue;
       }
       if (!lower) {
-        const s = String.fromCodePoint(cp);
+        const s = cp < 128 ? ASCII_CHAR[cp] : String.fromCodePoint(cp);
         if (k === CharClass.Punct) single(s, i);
         else append(s, i);
         continue;
@@ -162,12 +162,12 @@ export class BasicTokenizer {
         }
         continue;
       }
-      if (s.length === 1 && !isPunctuation(s.charCodeAt(0))) {
+      if (s.length === 1 && !isPunctuationCached(s.charCodeAt(0))) {
         append(s, i);
         continue;
       }
       for (const part of s) {
-        if (isPunctuation(part.codePointAt(0)!)) single(part, i);
+        if (isPunctuationCached(part.codePointAt(0)!)) single(part, i);
         else append(part, i);
       }
     }

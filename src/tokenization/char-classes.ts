@@ -111,6 +111,19 @@ export function charClass(cp: number): CharClass {
   return k;
 }
 
+// 0 = not yet known, 1 = punctuation, 2 = not
+const punctCache = new Uint8Array(0x110000);
+
+/** isPunctuation, cached per code point. */
+export function isPunctuationCached(cp: number): boolean {
+  let c = punctCache[cp];
+  if (c === 0) c = punctCache[cp] = isPunctuation(cp) ? 1 : 2;
+  return c === 1;
+}
+
+const ASCII_LOWER: string[] = [];
+for (let c = 0; c < 128; c++) ASCII_LOWER.push(String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c));
+
 const normCache = new Map<number, string>();
 
 /**
@@ -120,7 +133,7 @@ const normCache = new Map<number, string>();
  * lowerSigma.
  */
 export function lowerAndStrip(cp: number): string {
-  if (cp < 128) return String.fromCharCode(cp >= 65 && cp <= 90 ? cp + 32 : cp);
+  if (cp < 128) return ASCII_LOWER[cp];
   let out = normCache.get(cp);
   if (out !== undefined) return out;
   const ch = String.fromCodePoint(cp);
