@@ -38,6 +38,7 @@ for (let c = 0; c < 128; c++) {
 // those texts to the general path.
 const NON_ASCII_OR_DROPPED = /[^\t\n\r\x20-\x7e]/;
 const CASED = /\p{Cased}/u;
+const isAsciiSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
 const CASE_IGNORABLE = /\p{Case_Ignorable}/u;
 
@@ -65,11 +66,35 @@ export class BasicTokenizer {
 
   /** Streams every basic token of `text` into `sink`, in order. */
   scan(text: string, sink: BasicTokenSink): void {
-    if (!NON_ASCII_OR_DROPPED.test(text)) this.scanAscii(text, sink);
-    else this.scanGeneral(text, sink);
+    if (!NON_ASCII_OR_DROPPED.test(text)) {
+      this.scanAscii(text, sink, 0);
+      return;
+    }
+    // ASCII whitespace ends every token at every stage, so the text can be cut there: the
+    // words holding other characters take the general path, the stretches between them the
+    // fast one. `base` counts code points before the current position.
+    const special = new RegExp(NON_ASCII_OR_DROPPED.source, "g");
+    let pos = 0;
+    let base = 0;
+    let m: RegExpExecArray | null;
+    while ((m = special.exec(text)) !== null) {
+      let a = m.index;
+      while (a > pos && !isAsciiSpace(text.charCodeAt(a - 1))) a--;
+      let e = m.index + 1;
+      while (e < text.length && !isAsciiSpace(text.charCodeAt(e))) e++;
+      if (a > pos) {
+        this.scanAscii(text.substring(pos, a), sink, base);
+        base += a - pos;
+      }
+      base += this.scanGeneral(text.substring(a, e), sink, base);
+      pos = e;
+      special.lastIndex = e;
+    }
+    if (pos < text.length) this.scanAscii(text.substring(pos), sink, base);
   }
 
-  private scanAscii(text: string, sink: BasicTokenSink): void {
+  /** Text with only printable ASCII, tab, LF and CR; `base` is added to every offset. */
+  private scanAscii(text: string, sink: BasicTokenSink, base: number): void {
     const src = this.doLowerCase ? text.toLowerCase() : text;
     const n = src.length;
     let start = -1;
@@ -81,15 +106,16 @@ export class BasicTokenizer {
         continue;
       }
       if (start >= 0) {
-        sink.word(src.substring(start, i), start, null, null);
+        sink.word(src.substring(start, i), start + base, null, null);
         start = -1;
       }
-      if (k === CharClass.Punct) sink.word(ASCII_CHAR[c], i, null, null);
+      if (k === CharClass.Punct) sink.word(ASCII_CHAR[c], i + base, null, null);
     }
-    if (start >= 0) sink.word(src.substring(start), start, null, null);
+    if (start >= 0) sink.word(src.substring(start), start + base, null, null);
   }
 
-  private scanGeneral(text: string, sink: BasicTokenSink): void {
+  /** Any text; `base` is added to every offset. Returns the number of code points. */
+  private scanGeneral(text: string, sink: BasicTokenSink, base: number): number {
     // code points of the text; index = position in the original, counted in code points
     let cps = this.cps;
     if (cps.length < text.length) cps = this.cps = new Int32Array(text.length * 2);
@@ -143,13 +169,13 @@ export class BasicTokenizer {
       }
       if (k === CharClass.Cjk) {
         // _tokenize_chinese_chars; NFD still applies when lower-casing (U+F900 → U+8C48)
-        single(lower ? lowerAndStrip(cp) : String.fromCodePoint(cp), i);
+        single(lower ? lowerAndStrip(cp) : String.fromCodePoint(cp), i + base);
         continue;
       }
       if (!lower) {
         const s = cp < 128 ? ASCII_CHAR[cp] : String.fromCodePoint(cp);
-        if (k === CharClass.Punct) single(s, i);
-        else append(s, i);
+        if (k === CharClass.Punct) single(s, i + base);
+        else append(s, i + base);
         continue;
       }
       // lower(), NFD, drop Mn — then punctuation is judged on what is left (_run_split_on_punc)
@@ -157,21 +183,22 @@ export class BasicTokenizer {
       if (s.length === 0) {
         // only marks: they belong to the character before them
         if (word.length > 0) {
-          this.originEnd[word.length - 1] = i + 1;
-          if (word.length > 1 && isLowSurrogate(word.charCodeAt(word.length - 1))) this.originEnd[word.length - 2] = i + 1;
+          this.originEnd[word.length - 1] = i + base + 1;
+          if (word.length > 1 && isLowSurrogate(word.charCodeAt(word.length - 1))) this.originEnd[word.length - 2] = i + base + 1;
         }
         continue;
       }
       if (s.length === 1 && !isPunctuationCached(s.charCodeAt(0))) {
-        append(s, i);
+        append(s, i + base);
         continue;
       }
       for (const part of s) {
-        if (isPunctuationCached(part.codePointAt(0)!)) single(part, i);
-        else append(part, i);
+        if (isPunctuationCached(part.codePointAt(0)!)) single(part, i + base);
+        else append(part, i + base);
       }
     }
     flush();
+    return n;
   }
 
   /**
