@@ -9,3 +9,5 @@ export { basicSteps } from "./steps";
 export type { BasicSteps } from "./steps";
 export { IntBuffer } from "./int-buffer";
 export { UNICODE_VERSION } from "./unicode-tables";
+export { trainVocab, VocabTrainer } from "./vocab-trainer";
+export type { TrainVocabOptions, TrainedVocab } from "./vocab-trainer";
