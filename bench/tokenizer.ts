@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BertTokenizer } from "../src/tokenization/bert-tokenizer";
 import { IntBuffer } from "../src/tokenization/int-buffer";
+import { findPython } from "../src/util/find-python";
 import { repoRoot, sharedFolder } from "../src/util/shared-folder";
 
 function arg(name: string): string | undefined {
@@ -54,7 +55,7 @@ const js = { impl: "bert-lab (TypeScript)", mb: bytes / 1e6, seconds, tokens };
 const rows = [js];
 let peerNote = "";
 if (!process.argv.includes("--no-peer")) {
-  const python = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const python = findPython() ?? "python3";
   const peer = path.join(repoRoot(), "bench", "peer_tokenizer.py");
   const r = spawnSync(python, [peer, "--vocab", vocabPath, "--bench", input, "--max-mb", String(peerMb)], { encoding: "utf8" });
   if (r.status === 0) {

@@ -10,6 +10,7 @@ import { spawnSync, SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Rng } from "../util/rng";
+import { findPython, needsPython } from "../util/find-python";
 import { repoRoot, sharedFolder } from "../util/shared-folder";
 import { BertTokenizer } from "./bert-tokenizer";
 import { basicSteps } from "./steps";
@@ -126,14 +127,6 @@ test("offsets: each word's span in the original text tokenizes back to that word
   }
 });
 
-function findPython(): string | null {
-  for (const p of ["/usr/bin/python3", "python3"]) {
-    const r = spawnSync(p, ["-c", "import unicodedata; print(unicodedata.unidata_version)"], { encoding: "utf8" });
-    if (r.status === 0) return p;
-  }
-  return null;
-}
-
 const VOCABS: { name: string; lower: boolean }[] = [
   { name: "bert-base-uncased", lower: true },
   { name: "bert-base-cased", lower: false },
@@ -143,14 +136,7 @@ const VOCABS: { name: string; lower: boolean }[] = [
 
 const python = findPython();
 const shared = sharedFolder();
-const skip =
-  process.env.CI === "true"
-    ? false
-    : !python
-      ? "needs python3 (Debian's python3) for the peer implementation"
-      : !shared
-        ? "needs ../shared/data/vocab (set BERT_LAB_SHARED)"
-        : false;
+const skip = needsPython().skip || (shared || process.env.CI === "true" ? false : "needs ../shared/data/vocab (set BERT_LAB_SHARED)");
 
 test("tokenizer equals the Python peer under CPython's unicodedata, for four real vocabs", { skip }, () => {
   assert.ok(python, "python3 not found: install Debian's python3");
