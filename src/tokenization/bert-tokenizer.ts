@@ -183,9 +183,9 @@ export class BertTokenizer {
    * Encodes a text or a text pair for the model: [CLS] A [SEP] (B [SEP]).
    *
    * @example
-   *   const e = tok.encode("Is this it?", "Yes.", { maxLength: 8, padding: "max_length" });
-   *   console.log(e.tokens.join(" "));     // prints: [CLS] is this it ? [SEP] yes [SEP]
-   *   console.log(e.tokenTypeIds.join("")); // prints: 00000011
+   *   const e = tok.encode("Is it?", "Yes.", { maxLength: 10, padding: "max_length" });
+   *   console.log(e.tokens.join(" "));      // prints: [CLS] is it ? [SEP] yes . [SEP] [PAD] [PAD]
+   *   console.log(e.tokenTypeIds.join("")); // prints: 0000011100
    */
   encode(text: string, pair?: string | null, options: EncodeOptions = {}): Encoding {
     if (typeof text !== "string") {
@@ -317,9 +317,9 @@ export class BertTokenizer {
    * Every stage of tokenization, as the original runs them one after another.
    *
    * @example
-   *   const s = tok.tokenizeWithSteps("Héllo 世界");
+   *   const s = tok.tokenizeWithSteps("Héllo 東京");  // bert-base-uncased
    *   console.log(s.cleaned, "|", s.cjkSpaced, "|", s.tokens.join(" "));
-   *   // prints: Héllo 世界 | Héllo  世  界  | hello 世 界
+   *   // prints: Héllo 東京 | Héllo  東  京  | hello 東 京
    */
   tokenizeWithSteps(text: string): TokenizationSteps {
     const basic = basicSteps(text, this.doLowerCase);

@@ -82,12 +82,16 @@ function texts(seed: number, n: number): string[] {
   return out.concat(realLines(rng, 150));
 }
 
-test("one-pass tokenizer equals the stage-by-stage one on generated and real text", () => {
-  // a vocab made of every character in the texts, so WordPiece covers them
-  const all = texts(1, 3000);
+/** A vocab of every character in the texts (alone and as ##piece), so WordPiece covers them. */
+function characterVocab(all: string[]): Vocab {
   const chars = new Set<string>();
   for (const t of all) for (const ch of t.toLowerCase().normalize("NFD")) chars.add(ch);
-  const vocab = new Vocab(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ...[...chars].flatMap((c) => [c, "##" + c])]);
+  return new Vocab(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ...[...chars].flatMap((c) => [c, "##" + c])]);
+}
+
+test("one-pass tokenizer equals the stage-by-stage one on generated and real text", () => {
+  const all = texts(1, 3000);
+  const vocab = characterVocab(all);
   for (const lower of [true, false]) {
     const tok = new BertTokenizer(vocab, { doLowerCase: lower });
     for (const t of all) {
@@ -99,9 +103,7 @@ test("one-pass tokenizer equals the stage-by-stage one on generated and real tex
 
 test("offsets: each word's span in the original text tokenizes back to that word", () => {
   const all = texts(3, 2000);
-  const chars = new Set<string>();
-  for (const t of all) for (const ch of t.toLowerCase().normalize("NFD")) chars.add(ch);
-  const vocab = new Vocab(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ...[...chars].flatMap((c) => [c, "##" + c])]);
+  const vocab = characterVocab(all);
   for (const lower of [true, false]) {
     const tok = new BertTokenizer(vocab, { doLowerCase: lower });
     for (const t of all) {

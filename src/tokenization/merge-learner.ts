@@ -152,21 +152,22 @@ export function learnMerges(counts: ReadonlyMap<string, number>, opts: MergeLear
 
   // --- pair counts, and the words each pair occurs in
   const pairs = new Map<number, PairInfo>();
+  /** Counts `c` more occurrences of a pair in word `w`. */
+  const addPair = (key: number, c: number, w: number): PairInfo => {
+    let info = pairs.get(key);
+    if (info === undefined) {
+      info = { count: 0, words: [], touched: -1 };
+      pairs.set(key, info);
+    }
+    info.count += c;
+    const ws = info.words;
+    if (ws.length === 0 || ws[ws.length - 1] !== w) ws.push(w);
+    return info;
+  };
   for (let w = 0; w < numWords; w++) {
     const s = wStart[w];
     const e = s + wLen[w] - 1;
-    const c = wCount[w];
-    for (let i = s; i < e; i++) {
-      const key = syms[i] * PAIR_SHIFT + syms[i + 1];
-      let info = pairs.get(key);
-      if (info === undefined) {
-        info = { count: 0, words: [], touched: -1 };
-        pairs.set(key, info);
-      }
-      info.count += c;
-      const ws = info.words;
-      if (ws.length === 0 || ws[ws.length - 1] !== w) ws.push(w);
-    }
+    for (let i = s; i < e; i++) addPair(syms[i] * PAIR_SHIFT + syms[i + 1], wCount[w], w);
   }
   const mergedToken = (key: number): string => {
     const second = key % PAIR_SHIFT;
@@ -198,14 +199,7 @@ export function learnMerges(counts: ReadonlyMap<string, number>, opts: MergeLear
     if (info.count <= 0) pairs.delete(key);
   };
   const inc = (key: number, c: number, w: number): void => {
-    let info = pairs.get(key);
-    if (info === undefined) {
-      info = { count: 0, words: [], touched: -1 };
-      pairs.set(key, info);
-    }
-    info.count += c;
-    const ws = info.words;
-    if (ws.length === 0 || ws[ws.length - 1] !== w) ws.push(w);
+    const info = addPair(key, c, w);
     if (info.touched !== step) {
       info.touched = step;
       touched.push(key);
