@@ -1,0 +1,166 @@
+/**
+ * BertConfig: HF's config.json fields in camelCase, and the published presets.
+ *
+ * @example
+ *   const c = bertConfig("tiny");
+ *   console.log(c.hiddenSize, c.numHiddenLayers, c.intermediateSize); // prints: 128 2 512
+ */
+import * as fs from "node:fs";
+import { BertLabError } from "../util/errors";
+import { writeFileAtomic } from "../util/atomic-write";
+
+export type HiddenAct = "gelu" | "gelu_new" | "relu" | "tanh" | "silu";
+export const HIDDEN_ACTS: readonly HiddenAct[] = ["gelu", "gelu_new", "relu", "tanh", "silu"];
+
+export interface BertConfig {
+  vocabSize: number;
+  hiddenSize: number;
+  numHiddenLayers: number;
+  numAttentionHeads: number;
+  intermediateSize: number;
+  /** "gelu" is the exact erf form (BERT, HF); "gelu_new" the tanh approximation */
+  hiddenAct: HiddenAct;
+  hiddenDropoutProb: number;
+  attentionProbsDropoutProb: number;
+  maxPositionEmbeddings: number;
+  typeVocabSize: number;
+  initializerRange: number;
+  layerNormEps: number;
+  padTokenId: number;
+}
+
+const DEFAULTS: BertConfig = {
+  vocabSize: 30522,
+  hiddenSize: 768,
+  numHiddenLayers: 12,
+  numAttentionHeads: 12,
+  intermediateSize: 3072,
+  hiddenAct: "gelu",
+  hiddenDropoutProb: 0.1,
+  attentionProbsDropoutProb: 0.1,
+  maxPositionEmbeddings: 512,
+  typeVocabSize: 2,
+  initializerRange: 0.02,
+  layerNormEps: 1e-12,
+  padTokenId: 0,
+};
+
+function preset(layers: number, hidden: number, heads: number): BertConfig {
+  return { ...DEFAULTS, numHiddenLayers: layers, hiddenSize: hidden, numAttentionHeads: heads, intermediateSize: 4 * hidden };
+}
+
+/** The published sizes (Turc et al. 2019 for the small ones; Devlin et al. 2018 for base and large). */
+export const PRESETS = {
+  tiny: preset(2, 128, 2),
+  mini: preset(4, 256, 4),
+  small: preset(4, 512, 8),
+  medium: preset(8, 512, 8),
+  base: preset(12, 768, 12),
+  large: preset(24, 1024, 16),
+} as const;
+export type PresetName = keyof typeof PRESETS;
+
+/** A preset by name, with fields overridden: `bertConfig("tiny", { vocabSize: 8000 })`. */
+export function bertConfig(name: PresetName | BertConfig = "base", overrides: Partial<BertConfig> = {}): BertConfig {
+  let base: BertConfig;
+  if (typeof name === "string") {
+    if (!(name in PRESETS)) {
+      throw new BertLabError("UNKNOWN_PRESET", `unknown preset "${name}" — choose one of ${Object.keys(PRESETS).join(", ")}`);
+    }
+    base = PRESETS[name];
+  } else {
+    base = name;
+  }
+  return validateConfig({ ...base, ...overrides });
+}
+
+const POSITIVE_INTS: (keyof BertConfig)[] = [
+  "vocabSize", "hiddenSize", "numHiddenLayers", "numAttentionHeads", "intermediateSize", "maxPositionEmbeddings", "typeVocabSize",
+];
+
+/** Checks that a config can work; the error names the field and why. */
+export function validateConfig(c: BertConfig, source = "config"): BertConfig {
+  const bad = (field: string, why: string): never => {
+    throw new BertLabError("BAD_CONFIG", `${source}: ${field} ${why}`);
+  };
+  for (const f of POSITIVE_INTS) {
+    const v = c[f] as unknown;
+    if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) bad(f, `must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  if (c.hiddenSize % c.numAttentionHeads !== 0) {
+    bad("hiddenSize", `(${c.hiddenSize}) must be divisible by numAttentionHeads (${c.numAttentionHeads}): each head gets hiddenSize / heads dimensions`);
+  }
+  if (!HIDDEN_ACTS.includes(c.hiddenAct)) bad("hiddenAct", `must be one of ${HIDDEN_ACTS.join(", ")}, got ${JSON.stringify(c.hiddenAct)}`);
+  for (const f of ["hiddenDropoutProb", "attentionProbsDropoutProb"] as const) {
+    const v = c[f];
+    if (typeof v !== "number" || !(v >= 0 && v < 1)) bad(f, `must be a probability in [0, 1), got ${JSON.stringify(v)}`);
+  }
+  if (typeof c.initializerRange !== "number" || !(c.initializerRange > 0)) bad("initializerRange", `must be positive, got ${c.initializerRange}`);
+  if (typeof c.layerNormEps !== "number" || !(c.layerNormEps > 0)) bad("layerNormEps", `must be positive, got ${c.layerNormEps}`);
+  if (!Number.isInteger(c.padTokenId) || c.padTokenId < 0 || c.padTokenId >= c.vocabSize) {
+    bad("padTokenId", `must be an id inside the vocabulary (0..${c.vocabSize - 1}), got ${c.padTokenId}`);
+  }
+  return c;
+}
+
+const camelToSnake = (s: string) => s.replace(/[A-Z]/g, (m) => "_" + m.toLowerCase());
+const snakeToCamel = (s: string) => s.replace(/_([a-z])/g, (_, m: string) => m.toUpperCase());
+
+/** Reads HF's config.json object (snake_case); unknown fields are kept out, missing ones take BERT's defaults. */
+export function configFromHf(json: Record<string, unknown>, source = "config.json"): BertConfig {
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    throw new BertLabError("BAD_CONFIG", `${source}: expected a JSON object`);
+  }
+  const c: Record<string, unknown> = { ...DEFAULTS };
+  for (const [k, v] of Object.entries(json)) {
+    const key = snakeToCamel(k);
+    if (key in DEFAULTS && v !== null) c[key] = v;
+  }
+  return validateConfig(c as unknown as BertConfig, source);
+}
+
+/** HF's config.json object (snake_case), as transformers writes it for BERT. */
+export function configToHf(c: BertConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = { architectures: ["BertForPreTraining"], model_type: "bert" };
+  for (const [k, v] of Object.entries(c)) out[camelToSnake(k)] = v;
+  return out;
+}
+
+export function readConfig(path: string): BertConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, "utf8");
+  } catch (e) {
+    throw new BertLabError("CONFIG_NOT_FOUND", `cannot read config ${path}: ${(e as Error).message}`);
+  }
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new BertLabError("BAD_CONFIG", `${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  return configFromHf(json, path);
+}
+
+export function writeConfig(path: string, c: BertConfig): void {
+  writeFileAtomic(path, JSON.stringify(configToHf(c), null, 2) + "\n");
+}
+
+/**
+ * Parameter counts from the config alone: `model` = BertModel with pooler, `pretraining` =
+ * with the MLM and NSP heads (the decoder is tied to the word embeddings: counted once).
+ *
+ * @example
+ *   console.log(countParams(bertConfig("base"))); // prints: { model: 109482240, pretraining: 110106428 }
+ */
+export function countParams(c: BertConfig): { model: number; pretraining: number } {
+  const H = c.hiddenSize;
+  const I = c.intermediateSize;
+  const embeddings = (c.vocabSize + c.maxPositionEmbeddings + c.typeVocabSize) * H + 2 * H;
+  const layer = 4 * (H * H + H) + 2 * H + (H * I + I) + (I * H + H) + 2 * H;
+  const pooler = H * H + H;
+  const model = embeddings + c.numHiddenLayers * layer + pooler;
+  const mlmHead = H * H + H + 2 * H + c.vocabSize;
+  const nspHead = 2 * H + 2;
+  return { model, pretraining: model + mlmHead + nspHead };
+}
