@@ -6,6 +6,10 @@
  * `linear` are the ones transposed when weights are loaded or saved.
  */
 import * as tf from "@tensorflow/tfjs-core";
+// tfjs-core's CommonJS build registers no gradients, and its register_all_gradients is
+// ES-module-only with extensionless imports (Node cannot load it): the @tensorflow/tfjs
+// bundle is the one CommonJS build that registers them, into the same global registry.
+import "@tensorflow/tfjs";
 import { Rng } from "../util/rng";
 
 export class ParamStore {
