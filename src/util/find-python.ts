@@ -30,3 +30,15 @@ export function needsPython(): { skip: string | false } {
   if (findPython() || process.env.CI === "true") return { skip: false };
   return { skip: "needs CPython ≥ 3.9 (Debian's python3) as /usr/bin/python3 or python3 on PATH" };
 }
+
+/**
+ * node:test options for a test that needs PyTorch (Debian's python3-torch): skips with the
+ * reason outside CI; under CI=true it runs (.ci/run installs python3-torch).
+ */
+export function needsTorch(): { skip: string | false } {
+  if (process.env.CI === "true") return { skip: false };
+  const python = findPython();
+  if (!python) return { skip: "needs CPython with torch (Debian's python3-torch)" };
+  const probe = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });
+  return probe.status === 0 ? { skip: false } : { skip: `${python} has no torch: apt-get install python3-torch` };
+}

@@ -1,0 +1,75 @@
+/**
+ * One optimizer step: gradients of a loss (averaged over micro-batches when the batch is
+ * split to fit memory), global-norm clipping, the optimizer update. Knows nothing of BERT.
+ *
+ * @example
+ *   const r = trainingStep({ params: model.store.vars, losses: () => model.loss(batch), optimizer, lr: 1e-4 });
+ *   console.log(r.loss, r.gradNorm); // prints: 10.43… 3.07…
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { BertAdamW } from "./adamw";
+import { clipByGlobalNorm } from "./clip";
+
+export interface TrainingStepOptions {
+  /** trainable parameters by name */
+  params: Map<string, tf.Variable>;
+  /** the loss, or one loss per micro-batch (their gradients are averaged: gradient accumulation) */
+  losses: (() => tf.Scalar) | (() => tf.Scalar)[];
+  optimizer: BertAdamW;
+  lr: number;
+  /** clip the global gradient norm to this (BERT: 1.0); null turns clipping off */
+  clipNorm?: number | null;
+}
+
+export interface TrainingStepResult {
+  /** mean loss over the micro-batches, before the update */
+  loss: number;
+  /** global gradient norm before clipping */
+  gradNorm: number;
+}
+
+export function trainingStep(options: TrainingStepOptions): TrainingStepResult {
+  const losses = Array.isArray(options.losses) ? options.losses : [options.losses];
+  const names = [...options.params.keys()];
+  const vars = names.map((n) => options.params.get(n)!);
+  const byVarName = new Map(names.map((n, i) => [vars[i].name, n]));
+  let sum: Map<string, tf.Tensor> | null = null;
+  let lossSum = 0;
+  for (const f of losses) {
+    const { value, grads } = tf.variableGrads(f, vars);
+    lossSum += value.dataSync()[0];
+    value.dispose();
+    if (sum === null) {
+      sum = new Map(Object.entries(grads).map(([k, g]) => [byVarName.get(k)!, g]));
+    } else {
+      for (const [k, g] of Object.entries(grads)) {
+        const name = byVarName.get(k)!;
+        const prev = sum.get(name);
+        sum.set(name, prev ? tf.add(prev, g) : g.clone());
+        prev?.dispose();
+        g.dispose();
+      }
+    }
+  }
+  const grads = sum!;
+  if (losses.length > 1) {
+    for (const [k, g] of grads) {
+      grads.set(k, tf.div(g, losses.length));
+      g.dispose();
+    }
+  }
+  const clipNorm = options.clipNorm === undefined ? 1.0 : options.clipNorm;
+  let gradNorm: number;
+  let toApply = grads;
+  if (clipNorm !== null) {
+    const clipped = clipByGlobalNorm(grads, clipNorm);
+    gradNorm = clipped.globalNorm;
+    toApply = clipped.grads as Map<string, tf.Tensor>;
+    tf.dispose([...grads.values()]);
+  } else {
+    gradNorm = tf.tidy(() => Math.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))).dataSync()[0]));
+  }
+  options.optimizer.applyGradients(options.params, toApply, options.lr);
+  tf.dispose([...toApply.values()]);
+  return { loss: lossSum / losses.length, gradNorm };
+}
