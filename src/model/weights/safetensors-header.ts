@@ -126,7 +126,7 @@ function parseEntry(name: string, value: unknown, dataLength: number, source: st
   if (!isPlainObject(value)) throw badFile(source, `${what}: its header entry is not a JSON object`);
   const { dtype, shape, data_offsets: offsets } = value;
   if (typeof dtype !== "string" || !DTYPES.has(dtype)) {
-    const shown = typeof dtype === "string" ? quoteName(dtype) : JSON.stringify(dtype) ?? "nothing";
+    const shown = typeof dtype === "string" ? quoteName(dtype) : describeValue(dtype);
     throw badFile(source, `${what}: unknown dtype ${shown} (known: ${[...DTYPES.keys()].join(", ")})`);
   }
   if (!Array.isArray(shape) || !shape.every(isCount)) {
@@ -159,8 +159,18 @@ function parseEntry(name: string, value: unknown, dataLength: number, source: st
   return { name, dtype, shape: dims, count, begin, end };
 }
 
+/** A short, shallow rendering of a JSON value for messages (never recursive: a damaged
+ * header can nest arrays a million deep). */
 function describeValue(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
+  let s: string;
+  if (Array.isArray(v)) {
+    const head = v.slice(0, 4).map((x) => (typeof x === "object" && x !== null ? (Array.isArray(x) ? "[…]" : "{…}") : JSON.stringify(x)));
+    s = `[${head.join(", ")}${v.length > 4 ? ", …" : ""}]`;
+  } else if (typeof v === "object" && v !== null) {
+    s = "an object";
+  } else {
+    s = v === undefined ? "nothing" : JSON.stringify(v);
+  }
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
