@@ -15,11 +15,14 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { BertLabError } from "../util/errors";
 import { BertModel, BertModelOutput, ForwardOptions, ModelOptions } from "./bert-model";
-import { BertConfig, countParams } from "./config";
+import { BertConfig, countParams, readConfig } from "./config";
 import { MlmHead, NspHead } from "./heads";
 import { BertInput, IntMatrix, prepareInputs } from "./inputs";
 import { sparseSoftmaxCrossEntropy } from "./losses";
 import { ParamStore, tidyObject } from "./params";
+import { FromPretrainedOptions, loadFolderInto, readPretrainedFolder, savePretrainedFolder } from "./weights/pretrained";
+import { HostTensor, LoadReport, loadStateDict } from "./weights/state-dict";
+import { readSafetensors } from "./weights/safetensors";
 
 /** Label −100 marks a position the MLM does not predict (HF / torch ignore_index). */
 export const IGNORE_INDEX = -100;
@@ -104,6 +107,41 @@ export class BertForPreTraining {
 
   countParams(): { model: number; pretraining: number } {
     return countParams(this.config);
+  }
+
+  /**
+   * Loads an HF folder (config.json, model.safetensors): BertForPreTraining checkpoints,
+   * or a bare BertModel's (then the heads are initialised, and you are told so).
+   *
+   * @example
+   *   const { model, report, vocabPath } = BertForPreTraining.fromPretrained("checkpoints/tiny");
+   */
+  static fromPretrained(dir: string, options: FromPretrainedOptions = {}): { model: BertForPreTraining; report: LoadReport; vocabPath: string | null } {
+    const folder = readPretrainedFolder(dir);
+    const model = new BertForPreTraining(folder.config, { seed: options.seed });
+    try {
+      return { model, report: loadFolderInto(model.store, folder, options), vocabPath: folder.vocabPath };
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+
+  /** A config.json and a .safetensors file given separately (e.g. `bert-lab forward`). */
+  static fromFiles(configPath: string, weightsPath: string, options: FromPretrainedOptions = {}): { model: BertForPreTraining; report: LoadReport } {
+    const model = new BertForPreTraining(readConfig(configPath), { seed: options.seed });
+    try {
+      const tensors = readSafetensors(weightsPath).tensors as Map<string, HostTensor>;
+      return { model, report: loadStateDict(model.store, tensors, weightsPath) };
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+
+  /** Writes an HF folder that transformers' BertForPreTraining.from_pretrained loads as it is. */
+  savePretrained(dir: string, options: { vocabText?: string } = {}): void {
+    savePretrainedFolder(dir, this.store, this.config, { architecture: "BertForPreTraining", ...options });
   }
 
   dispose(): void {

@@ -20,6 +20,8 @@ import { Embeddings } from "./embeddings";
 import { EncoderLayer } from "./encoder-layer";
 import { BertInput, prepareInputs } from "./inputs";
 import { ParamStore } from "./params";
+import { FromPretrainedOptions, loadFolderInto, readPretrainedFolder, savePretrainedFolder } from "./weights/pretrained";
+import type { LoadReport } from "./weights/state-dict";
 
 export interface ForwardOptions {
   /** dropout on; default false (eval mode) */
@@ -105,6 +107,23 @@ export class BertModel {
   /** Parameter counts: this model's variables, and what the config implies. */
   countParams(): { model: number; pretraining: number } {
     return countParams(this.config);
+  }
+
+  /** Loads an HF folder into a bare BertModel (heads in the checkpoint are ignored, and listed). */
+  static fromPretrained(dir: string, options: FromPretrainedOptions = {}): { model: BertModel; report: LoadReport; vocabPath: string | null } {
+    const folder = readPretrainedFolder(dir);
+    const model = new BertModel(folder.config, { seed: options.seed });
+    try {
+      return { model, report: loadFolderInto(model.store, folder, options), vocabPath: folder.vocabPath };
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+
+  /** Writes an HF folder of a bare BertModel (names without the `bert.` prefix). */
+  savePretrained(dir: string, options: { vocabText?: string } = {}): void {
+    savePretrainedFolder(dir, this.store, this.config, { architecture: "BertModel", ...options });
   }
 
   dispose(): void {
