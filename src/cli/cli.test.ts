@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { repoRoot } from "../util/shared-folder";
+import { needsShared, repoRoot, sharedPath } from "../util/shared-folder";
 import { COMMANDS } from "./main";
 
 const MAIN = path.join(repoRoot(), "dist", "src", "cli", "main.js");
@@ -114,4 +114,24 @@ test("walkthrough (npm start) shows every stage offline", () => {
   const mine = cli(["walkthrough", "--text", "Ünïcode 東京", "--vocab", vocabFile]);
   assert.equal(mine.code, 0, mine.err);
   assert.ok(mine.out.includes("[unicode] [東] [京]"), mine.out);
+});
+
+test("params and forward: the commands the held-back model checks use", { skip: needsShared("golden/golden_model_public.json").skip }, () => {
+  const p = cli(["params", "--preset", "base", "--json"]);
+  assert.equal(p.code, 0, p.err);
+  assert.deepEqual(JSON.parse(p.out), { model: 109482240, pretraining: 110106428 });
+  const golden = JSON.parse(fs.readFileSync(sharedPath("golden/golden_model_public.json"), "utf8"));
+  const input = path.join(dir, "input.json");
+  fs.writeFileSync(input, JSON.stringify(golden.inputs));
+  const output = path.join(dir, "out.json");
+  const r = cli(["forward", "--config", sharedPath("golden/bert_public_config.json"), "--weights", sharedPath("golden/bert_public.safetensors"), "--input", input, "--output", output]);
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(fs.readFileSync(output, "utf8"));
+  assert.deepEqual(Object.keys(out).sort(), Object.keys(golden.outputs).sort());
+  assert.ok(Math.abs(out.total_loss - golden.outputs.total_loss) < 1e-4);
+  assert.ok(Math.abs(out.mlm_logits[2][5][17] - golden.outputs.mlm_logits[2][5][17]) < 1e-4);
+  fs.writeFileSync(input, JSON.stringify({ input_ids: [[1, 2]], token_type_ids: [[0, 5]] }));
+  const bad = cli(["forward", "--config", sharedPath("golden/bert_public_config.json"), "--weights", sharedPath("golden/bert_public.safetensors"), "--input", input, "--output", output]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /tokenTypeIds\[0\]\[1\] = 5 is not a segment id/);
 });

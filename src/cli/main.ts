@@ -6,13 +6,15 @@ import { BertLabError } from "../util/errors";
 import { repoRoot } from "../util/shared-folder";
 import { helpText, parseArgs } from "./args";
 import { CliIO, Command } from "./command";
+import { doctorCommand } from "./commands/doctor";
+import { forwardCommand } from "./commands/forward";
 import { paramsCommand } from "./commands/params";
 import { tokenizeCommand } from "./commands/tokenize";
 import { vocabTrainCommand } from "./commands/vocab-train";
 import { walkthroughCommand } from "./commands/walkthrough";
 
 /** Every command, by the words that name it. */
-export const COMMANDS: Command[] = [walkthroughCommand, tokenizeCommand, vocabTrainCommand, paramsCommand];
+export const COMMANDS: Command[] = [walkthroughCommand, tokenizeCommand, vocabTrainCommand, paramsCommand, forwardCommand, doctorCommand];
 
 function version(): string {
   try {

@@ -1,0 +1,36 @@
+// Guarded loading of optional packages: missing is "not installed", broken is "failed".
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { isInstalled, loadOptional } from "./optional-module";
+
+test("a package that is not there is 'not installed'", () => {
+  assert.deepEqual(loadOptional("@bert-lab/no-such-package"), { status: "not installed", name: "@bert-lab/no-such-package" });
+  assert.equal(isInstalled("@bert-lab/no-such-package"), false);
+});
+
+test("an installed package loads", () => {
+  const r = loadOptional("@tensorflow/tfjs-core");
+  assert.equal(r.status, "loaded");
+  assert.equal(isInstalled("@tensorflow/tfjs-core"), true);
+});
+
+test("a package that throws while loading is 'failed' with the first line of its error", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-optional-"));
+  const file = path.join(dir, "broken.js");
+  fs.writeFileSync(file, 'throw new Error("libtensorflow.so.2: cannot open shared object file\\nmore detail");\n');
+  const r = loadOptional(file);
+  assert.equal(r.status, "failed");
+  assert.equal(r.status === "failed" && r.error, "libtensorflow.so.2: cannot open shared object file");
+});
+
+test("a package whose own dependency is missing is 'failed', not 'not installed'", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-optional-"));
+  const file = path.join(dir, "needs-dep.js");
+  fs.writeFileSync(file, 'require("@bert-lab/missing-dependency");\n');
+  const r = loadOptional(file);
+  assert.equal(r.status, "failed");
+  assert.match(r.status === "failed" ? r.error : "", /Cannot find module '@bert-lab\/missing-dependency'/);
+});
