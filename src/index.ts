@@ -11,3 +11,6 @@ export * from "./tokenization";
 export { BertLabError } from "./util/errors";
 export { writeFileAtomic } from "./util/atomic-write";
 export { sharedFolder } from "./util/shared-folder";
+export * from "./model";
+export * from "./training";
+export * from "./backend";

@@ -33,7 +33,11 @@ test("the published .d.ts type-checks under TypeScript 5.0 (what tslab runs)", (
   const index = path.join(root, "dist", "src", "index").replace(/\\/g, "/");
   fs.writeFileSync(
     path.join(dir, "use.ts"),
-    `import { BertTokenizer, Vocab, PyRandom, Rng, Encoding } from ${JSON.stringify(index)};
+    `import { BertTokenizer, Vocab, PyRandom, Rng, Encoding, BertForPreTraining, bertConfig, BertAdamW, initBackend, trainingStep } from ${JSON.stringify(index)};
+const model = new BertForPreTraining(bertConfig("tiny"));
+const opt = new BertAdamW();
+void initBackend().then((r) => r.chosen);
+void trainingStep({ params: model.store.vars, losses: () => model.loss({ inputIds: [[1, 2]], nextSentenceLabel: [0] }), optimizer: opt, lr: 1e-4 });
 const tok = new BertTokenizer(new Vocab(["[UNK]", "[CLS]", "[SEP]", "a"]));
 const e: Encoding = tok.encode("a", "a");
 const n: number = new PyRandom(1).randint(1, 6) + new Rng(2).random();
@@ -46,8 +50,10 @@ console.log(e.tokens, n, bad);
     JSON.stringify({ compilerOptions: { noEmit: true, strict: true, target: "es2022", module: "commonjs", types: [] }, files: ["use.ts"] }),
   );
   const r = spawnSync(process.execPath, [tsc, "-p", dir], { encoding: "utf8" });
-  const errors = r.stdout.split("\n").filter((l) => l.includes("error TS"));
+  // tfjs's own declarations have errors of their own under strict TS 5.0 (not ours to fix):
+  // look at errors in use.ts and in this package's dist/ only
+  const errors = r.stdout.split("\n").filter((l) => /error TS/.test(l) && !l.startsWith("node_modules/") && !l.includes("/node_modules/"));
   // exactly the one deliberate error, in use.ts; none from the package's declarations
   assert.equal(errors.length, 1, r.stdout);
-  assert.match(errors[0], /use\.ts\(5,7\): error TS2322/);
+  assert.match(errors[0], /use\.ts\(10,7\): error TS2322/);
 });

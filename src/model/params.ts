@@ -9,7 +9,8 @@ import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core's CommonJS build registers no gradients, and its register_all_gradients is
 // ES-module-only with extensionless imports (Node cannot load it): the @tensorflow/tfjs
 // bundle is the one CommonJS build that registers them, into the same global registry.
-import "@tensorflow/tfjs";
+// (a require, not an import, so the published .d.ts does not pull in tfjs-layers' types)
+require("@tensorflow/tfjs");
 import { Rng } from "../util/rng";
 
 export class ParamStore {

@@ -1,0 +1,13 @@
+export { BertConfig, HiddenAct, PresetName, PRESETS, bertConfig, validateConfig, configFromHf, configToHf, readConfig, writeConfig, countParams } from "./config";
+export { BertModel, BertModelOutput, ForwardOptions, ModelOptions, disposeOutput } from "./bert-model";
+export { BertForPreTraining, PretrainingInput, PretrainingOptions, PretrainingOutput, IGNORE_INDEX } from "./bert-for-pretraining";
+export { BertForSequenceClassification, BertForTokenClassification, BertForQuestionAnswering } from "./task-models";
+export { BertInput, IntMatrix } from "./inputs";
+export { ParamStore } from "./params";
+export { gelu, geluNew, activation } from "./activations";
+export { additiveMask } from "./attention";
+export { sparseSoftmaxCrossEntropy, meanSquaredError } from "./losses";
+export { forwardJson, ForwardJsonInput } from "./forward-json";
+export { readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors, describeSafetensors } from "./weights/safetensors";
+export { loadStateDict, stateDict, HostTensor, LoadReport } from "./weights/state-dict";
+export { FromPretrainedOptions } from "./weights/pretrained";
