@@ -70,8 +70,8 @@ function uniqueSuffix(): string {
   return (counter++).toString(36);
 }
 
-export const ones = (n: number) => new Float32Array(n).fill(1);
-export const zeros = (n: number) => new Float32Array(n);
+export const ones = (n: number): Float32Array => new Float32Array(n).fill(1);
+export const zeros = (n: number): Float32Array => new Float32Array(n);
 
 /** tf.tidy for a function returning a named object of tensors (kept; everything else freed). */
 export function tidyObject<T extends object>(fn: () => T): T {
