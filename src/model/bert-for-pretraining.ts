@@ -20,7 +20,7 @@ import { MlmHead, NspHead } from "./heads";
 import { BertInput, IntMatrix, prepareInputs } from "./inputs";
 import { sparseSoftmaxCrossEntropy } from "./losses";
 import { ParamStore, tidyObject } from "./params";
-import { FromPretrainedOptions, loadFolderInto, readPretrainedFolder, savePretrainedFolder } from "./weights/pretrained";
+import { FromPretrainedOptions, modelFromFolder, savePretrainedFolder } from "./weights/pretrained";
 import { HostTensor, LoadReport, loadStateDict } from "./weights/state-dict";
 import { readSafetensors } from "./weights/safetensors";
 
@@ -117,14 +117,7 @@ export class BertForPreTraining {
    *   const { model, report, vocabPath } = BertForPreTraining.fromPretrained("checkpoints/tiny");
    */
   static fromPretrained(dir: string, options: FromPretrainedOptions = {}): { model: BertForPreTraining; report: LoadReport; vocabPath: string | null } {
-    const folder = readPretrainedFolder(dir);
-    const model = new BertForPreTraining(folder.config, { seed: options.seed });
-    try {
-      return { model, report: loadFolderInto(model.store, folder, options), vocabPath: folder.vocabPath };
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
+    return modelFromFolder(dir, (config) => new BertForPreTraining(config, { seed: options.seed }), options);
   }
 
   /** A config.json and a .safetensors file given separately (e.g. `bert-lab forward`). */

@@ -20,7 +20,7 @@ import { Embeddings } from "./embeddings";
 import { EncoderLayer } from "./encoder-layer";
 import { BertInput, prepareInputs } from "./inputs";
 import { ParamStore } from "./params";
-import { FromPretrainedOptions, loadFolderInto, readPretrainedFolder, savePretrainedFolder } from "./weights/pretrained";
+import { FromPretrainedOptions, modelFromFolder, savePretrainedFolder } from "./weights/pretrained";
 import type { LoadReport } from "./weights/state-dict";
 
 export interface ForwardOptions {
@@ -111,14 +111,7 @@ export class BertModel {
 
   /** Loads an HF folder into a bare BertModel (heads in the checkpoint are ignored, and listed). */
   static fromPretrained(dir: string, options: FromPretrainedOptions = {}): { model: BertModel; report: LoadReport; vocabPath: string | null } {
-    const folder = readPretrainedFolder(dir);
-    const model = new BertModel(folder.config, { seed: options.seed });
-    try {
-      return { model, report: loadFolderInto(model.store, folder, options), vocabPath: folder.vocabPath };
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
+    return modelFromFolder(dir, (config) => new BertModel(config, { seed: options.seed }), options);
   }
 
   /** Writes an HF folder of a bare BertModel (names without the `bert.` prefix). */

@@ -63,6 +63,22 @@ function summarize(names: string[]): string {
   return names.length <= 8 ? names.join(", ") : `${names.slice(0, 8).join(", ")} and ${names.length - 8} more`;
 }
 
+/** Reads a folder, builds a model for its config with `make`, and loads the weights into it. */
+export function modelFromFolder<M extends { store: ParamStore; dispose(): void }>(
+  dir: string,
+  make: (config: BertConfig) => M,
+  options: FromPretrainedOptions = {},
+): { model: M; report: LoadReport; vocabPath: string | null } {
+  const folder = readPretrainedFolder(dir);
+  const model = make(folder.config);
+  try {
+    return { model, report: loadFolderInto(model.store, folder, options), vocabPath: folder.vocabPath };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
 /**
  * Writes an HF folder: config.json, model.safetensors (HF names, Linear weights [out, in],
  * the tied decoder left out as HF itself does), and vocab.txt when given. Each file is
