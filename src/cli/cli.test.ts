@@ -135,3 +135,30 @@ test("params and forward: the commands the held-back model checks use", { skip: 
   assert.equal(bad.code, 2);
   assert.match(bad.err, /tokenTypeIds\[0\]\[1\] = 5 is not a segment id/);
 });
+
+test("create-pretraining-data writes the original's instances (the held-back checks' command)", { skip: needsShared("golden/golden_pretraining_public_wwm.json").skip }, () => {
+  for (const file of ["golden/golden_pretraining_public.json", "golden/golden_pretraining_public_wwm.json"]) {
+    const golden = JSON.parse(fs.readFileSync(sharedPath(file), "utf8"));
+    const p = golden.meta.params;
+    const out = path.join(dir, "instances.jsonl");
+    const r = cli([
+      "create-pretraining-data",
+      "--input", sharedPath("data/corpus/google-bert-sample/sample_text.txt"),
+      "--vocab", sharedPath("data/vocab/bert-base-uncased/vocab.txt"),
+      "--output", out,
+      "--max-seq-length", String(p.max_seq_length),
+      "--max-predictions-per-seq", String(p.max_predictions_per_seq),
+      "--masked-lm-prob", String(p.masked_lm_prob),
+      "--short-seq-prob", String(p.short_seq_prob),
+      "--dupe-factor", String(p.dupe_factor),
+      "--random-seed", String(p.random_seed),
+      ...(p.do_whole_word_mask ? ["--whole-word-mask"] : []),
+    ]);
+    assert.equal(r.code, 0, r.err);
+    const lines = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(lines, golden.instances, file);
+  }
+  const bad = cli(["create-pretraining-data", "--input", path.join(dir, "none.txt"), "--vocab", vocabFile, "--output", path.join(dir, "x.jsonl")]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /corpus file not found: .*none\.txt/);
+});

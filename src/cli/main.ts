@@ -6,6 +6,7 @@ import { BertLabError } from "../util/errors";
 import { repoRoot } from "../util/shared-folder";
 import { helpText, parseArgs } from "./args";
 import { CliIO, Command } from "./command";
+import { createPretrainingDataCommand } from "./commands/create-pretraining-data";
 import { doctorCommand } from "./commands/doctor";
 import { forwardCommand } from "./commands/forward";
 import { paramsCommand } from "./commands/params";
@@ -14,7 +15,7 @@ import { vocabTrainCommand } from "./commands/vocab-train";
 import { walkthroughCommand } from "./commands/walkthrough";
 
 /** Every command, by the words that name it. */
-export const COMMANDS: Command[] = [walkthroughCommand, tokenizeCommand, vocabTrainCommand, paramsCommand, forwardCommand, doctorCommand];
+export const COMMANDS: Command[] = [walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, paramsCommand, forwardCommand, doctorCommand];
 
 function version(): string {
   try {
