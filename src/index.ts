@@ -14,3 +14,4 @@ export { sharedFolder } from "./util/shared-folder";
 export * from "./model";
 export * from "./training";
 export * from "./backend";
+export * from "./pretraining";
