@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import { BertLabError } from "../util/errors";
-import { isPySpace } from "../tokenization/char-classes";
+import { pyStrip } from "../tokenization/char-classes";
 
 /** A document: its sentences, each a list of word pieces. */
 export type Document = string[][];
@@ -15,13 +15,6 @@ export interface LineTokenizer {
   tokenize(text: string): string[];
 }
 
-function pyStrip(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && isPySpace(s.charCodeAt(a))) a++;
-  while (b > a && isPySpace(s.charCodeAt(b - 1))) b--;
-  return s.slice(a, b);
-}
 
 /**
  * Splits texts into tokenized documents, as create_training_instances does.

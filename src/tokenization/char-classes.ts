@@ -170,3 +170,12 @@ export function lowerSigma(cps: ArrayLike<number>, i: number, start: number, end
   const casedAfter = k < end && CASED.test(String.fromCodePoint(cps[k]));
   return casedBefore && !casedAfter ? "\u03c2" : "\u03c3";
 }
+
+/** Python's str.strip() with no argument: trims str.isspace() characters at both ends. */
+export function pyStrip(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isPySpace(s.charCodeAt(a))) a++;
+  while (b > a && isPySpace(s.charCodeAt(b - 1))) b--;
+  return s.slice(a, b);
+}

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import { BertLabError } from "../util/errors";
-import { isPySpace } from "./char-classes";
+import { pyStrip } from "./char-classes";
 
 /** The special tokens BERT reserves. */
 export const SPECIAL_TOKENS = {
@@ -17,13 +17,6 @@ export const SPECIAL_TOKENS = {
   mask: "[MASK]",
 } as const;
 
-function pyStrip(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && isPySpace(s.charCodeAt(a))) a++;
-  while (b > a && isPySpace(s.charCodeAt(b - 1))) b--;
-  return s.slice(a, b);
-}
 
 export class Vocab {
   /** token → id */
