@@ -39,3 +39,13 @@ test("training steps (dropout on, gradient accumulation, clipping, AdamW) keep n
   optimizer.dispose();
   model.dispose();
 });
+
+test("disposing a model frees every tensor and byte it made", async () => {
+  await tf.setBackend("cpu");
+  const before = tf.memory();
+  const model = new BertForPreTraining(bertConfig("tiny", { vocabSize: 100 }), { seed: 2 });
+  assert.ok(tf.memory().numTensors > before.numTensors);
+  model.dispose();
+  assert.equal(tf.memory().numTensors, before.numTensors);
+  assert.equal(tf.memory().numBytes, before.numBytes);
+});

@@ -27,7 +27,9 @@ export class ParamStore {
   /** Creates a trainable variable with the given values. */
   add(name: string, shape: number[], values: Float32Array, options: { linear?: boolean } = {}): tf.Variable {
     if (this.vars.has(name)) throw new Error(`parameter ${name} created twice`);
-    const v = tf.variable(tf.tensor(values, shape, "float32"), true, name + "_" + uniqueSuffix());
+    const initial = tf.tensor(values, shape, "float32");
+    const v = tf.variable(initial, true, name + "_" + uniqueSuffix());
+    initial.dispose(); // the variable holds its own reference to the data
     this.vars.set(name, v);
     if (options.linear) this.linear.add(name);
     return v;

@@ -69,9 +69,10 @@ export interface TokenizationSteps extends BasicSteps {
   ids: number[];
 }
 
+const SPECIAL_SET = new Set<string>(Object.values(SPECIAL_TOKENS));
+
 /** Collects ids (and spans) while the basic tokenizer streams words. */
 class PieceCollector implements BasicTokenSink {
-  readonly ids = new IntBuffer(1024);
   readonly starts: IntBuffer | undefined;
   readonly ends: IntBuffer | undefined;
   private readonly wordStarts: IntBuffer | undefined;
@@ -80,6 +81,7 @@ class PieceCollector implements BasicTokenSink {
   constructor(
     private readonly wordPiece: WordPiece,
     withOffsets: boolean,
+    readonly ids: IntBuffer = new IntBuffer(1024),
   ) {
     if (withOffsets) {
       this.starts = new IntBuffer(1024);
@@ -156,11 +158,8 @@ export class BertTokenizer {
    * cleared first unless `append` is true.
    */
   encodeToIds(text: string, into?: IntBuffer, append = false): IntBuffer {
-    const collector = new PieceCollector(this.wordPiece, false);
-    if (into) {
-      if (!append) into.clear();
-      (collector as { ids: IntBuffer }).ids = into;
-    }
+    if (into && !append) into.clear();
+    const collector = new PieceCollector(this.wordPiece, false, into);
     this.basic.scan(text, collector);
     return collector.ids;
   }
@@ -291,12 +290,11 @@ export class BertTokenizer {
    *   tok.decode(tok.tokenizeToIds("unaffable naïve")) // → "unaffable naive"
    */
   decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
-    const special = new Set<string>(Object.values(SPECIAL_TOKENS));
     const prefix = this.wordPiece.continuationPrefix;
     let out = "";
     for (const id of ids) {
       const t = this.vocab.token(id);
-      if (options.skipSpecialTokens && special.has(t)) continue;
+      if (options.skipSpecialTokens && SPECIAL_SET.has(t)) continue;
       if (t.startsWith(prefix) && t.length > prefix.length && out.length > 0) out += t.slice(prefix.length);
       else out += (out.length > 0 ? " " : "") + t;
     }
