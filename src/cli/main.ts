@@ -10,12 +10,13 @@ import { createPretrainingDataCommand } from "./commands/create-pretraining-data
 import { doctorCommand } from "./commands/doctor";
 import { forwardCommand } from "./commands/forward";
 import { paramsCommand } from "./commands/params";
+import { pretrainCommand } from "./commands/pretrain";
 import { tokenizeCommand } from "./commands/tokenize";
 import { vocabTrainCommand } from "./commands/vocab-train";
 import { walkthroughCommand } from "./commands/walkthrough";
 
 /** Every command, by the words that name it. */
-export const COMMANDS: Command[] = [walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, paramsCommand, forwardCommand, doctorCommand];
+export const COMMANDS: Command[] = [walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, pretrainCommand, paramsCommand, forwardCommand, doctorCommand];
 
 function version(): string {
   try {

@@ -11,7 +11,7 @@
  */
 import type { RandomSource } from "../util/random-source";
 import type { Document } from "./documents";
-import { maskTokens, MaskingOptions, Replacement } from "./masking";
+import { MaskedSequence, maskTokens, MaskingOptions, Replacement } from "./masking";
 
 export interface InstanceOptions extends MaskingOptions {
   maxSeqLength: number;
@@ -19,6 +19,13 @@ export interface InstanceOptions extends MaskingOptions {
   shortSeqProb: number;
   /** passes over the data, each with different masks (BERT: 10) */
   dupeFactor: number;
+  /**
+   * "static" (default): mask while making the instance, as the original (its exact output);
+   * "none": leave the tokens unmasked, to mask later (dynamic masking) or for a left-to-right LM
+   */
+  masking?: "static" | "none";
+  /** chance that B is a random segment from another document (BERT: 0.5) */
+  randomNextProb?: number;
 }
 
 export const DEFAULT_INSTANCE_OPTIONS: Omit<InstanceOptions, "vocabWords"> = {
@@ -85,7 +92,7 @@ export function instancesFromDocument(all: Document[], docIndex: number, options
         const tokensA = chunk.slice(0, aEnd).flat();
         let tokensB: string[] = [];
         let isRandomNext = false;
-        if (chunk.length === 1 || rng.random() < 0.5) {
+        if (chunk.length === 1 || rng.random() < (options.randomNextProb ?? 0.5)) {
           isRandomNext = true;
           const targetBLength = targetSeqLength - tokensA.length;
           // ten tries at another document (a big corpus rarely needs two)
@@ -109,7 +116,7 @@ export function instancesFromDocument(all: Document[], docIndex: number, options
         if (tokensA.length < 1 || tokensB.length < 1) throw new Error("internal: an empty segment after truncation");
         const tokens = ["[CLS]", ...tokensA, "[SEP]", ...tokensB, "[SEP]"];
         const segmentIds = tokens.map((_, k) => (k < tokensA.length + 2 ? 0 : 1));
-        const masked = maskTokens(tokens, options, rng);
+        const masked = options.masking === "none" ? unmasked(tokens) : maskTokens(tokens, options, rng);
         instances.push({
           tokens: masked.tokens,
           segmentIds,
@@ -125,6 +132,10 @@ export function instancesFromDocument(all: Document[], docIndex: number, options
     i++;
   }
   return instances;
+}
+
+function unmasked(tokens: string[]): MaskedSequence {
+  return { tokens, positions: [], labels: [], replacements: [] };
 }
 
 /** Trims the longer side one token at a time, from the front or the back at random. */

@@ -19,6 +19,8 @@ export interface TrainingStepOptions {
   lr: number;
   /** clip the global gradient norm to this (BERT: 1.0); null turns clipping off */
   clipNorm?: number | null;
+  /** true: when the loss or the gradient norm is NaN or infinite, change nothing (applied: false) */
+  skipNonFinite?: boolean;
 }
 
 export interface TrainingStepResult {
@@ -26,6 +28,8 @@ export interface TrainingStepResult {
   loss: number;
   /** global gradient norm before clipping */
   gradNorm: number;
+  /** whether the parameters were updated (false only with skipNonFinite) */
+  applied: boolean;
 }
 
 export function trainingStep(options: TrainingStepOptions): TrainingStepResult {
@@ -69,7 +73,9 @@ export function trainingStep(options: TrainingStepOptions): TrainingStepResult {
   } else {
     gradNorm = tf.tidy(() => Math.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))).dataSync()[0]));
   }
-  options.optimizer.applyGradients(options.params, toApply, options.lr);
+  const loss = lossSum / losses.length;
+  const finite = Number.isFinite(loss) && Number.isFinite(gradNorm);
+  if (finite || !options.skipNonFinite) options.optimizer.applyGradients(options.params, toApply, options.lr);
   tf.dispose([...toApply.values()]);
-  return { loss: lossSum / losses.length, gradNorm };
+  return { loss, gradNorm, applied: finite || !options.skipNonFinite };
 }
