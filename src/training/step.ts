@@ -7,6 +7,8 @@
  *   console.log(r.loss, r.gradNorm); // prints: 10.43… 3.07…
  */
 import * as tf from "@tensorflow/tfjs-core";
+// registers the gradients tfjs-core's CommonJS build lacks (see src/model/params.ts)
+require("@tensorflow/tfjs");
 import { BertAdamW } from "./adamw";
 import { clipByGlobalNorm } from "./clip";
 
