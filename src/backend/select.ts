@@ -186,3 +186,13 @@ function finish(r: BackendReport): BackendReport {
   if (r.threads === undefined) delete r.threads;
   return r;
 }
+
+/**
+ * Makes sure tfjs has a backend: the best available (as initBackend) unless one is already
+ * in use (an earlier initBackend, or the user's own tf.setBackend). Library entry points that
+ * train call this, so a notebook need not.
+ */
+export async function ensureBackend(): Promise<string> {
+  if (!tf.getBackend()) await initBackend({ quiet: true });
+  return tf.getBackend();
+}

@@ -17,6 +17,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ensureBackend } from "../backend/select";
 import { BertForPreTraining } from "../model/bert-for-pretraining";
 import { BertConfig, bertConfig, PresetName, PRESETS, readConfig } from "../model/config";
 import { loadFolderInto, readPretrainedFolder } from "../model/weights/pretrained";
@@ -182,6 +183,7 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainRun> {
   if (evalInstances.length > 0) log(`evaluating on ${evalInstances.length} held-out instances from ${evalDocs.length} documents`);
 
   // the model
+  await ensureBackend();
   const model = new BertForPreTraining(config, { seed });
   try {
     if (options.initFrom) {
