@@ -84,7 +84,8 @@ export class StaticInstances implements InstanceSource {
   }
 
   setState(state: SourceState): void {
-    if (state.kind !== "static" || state.count !== this.instances.length || !(state.index >= 0 && state.index <= state.count)) {
+    const ok = state.kind === "static" && state.count === this.instances.length && Number.isInteger(state.epoch) && state.epoch >= 0;
+    if (!ok || !(Number.isInteger(state.index) && state.index >= 0 && state.index <= state.count)) {
       throw new BertLabError("DATA_MISMATCH", `the checkpoint's data position (${JSON.stringify(state)}) does not fit these ${this.instances.length} static instances: resume with the same corpus and options`);
     }
     this.startEpoch(state.epoch);
@@ -163,11 +164,17 @@ export class StreamingInstances implements InstanceSource {
     if (state.kind !== "streaming") {
       throw new BertLabError("DATA_MISMATCH", "the checkpoint was made with static masking: resume with --masking static");
     }
+    const saved = { window: this.window, epoch: this.epochCount, consumed: this.consumed };
+    const fail = (why: string): never => {
+      this.load(saved.window, saved.epoch); // leave the source where it was
+      this.consumed = saved.consumed;
+      throw new BertLabError("DATA_MISMATCH", why);
+    };
     if (!this.load(state.window, state.epoch)) {
-      throw new BertLabError("DATA_MISMATCH", `the checkpoint's corpus position ${JSON.stringify(state.window)} is past the end of the corpus: did the corpus change?`);
+      fail(`the checkpoint's corpus position ${JSON.stringify(state.window)} is past the end of the corpus: did the corpus change?`);
     }
-    if (!(state.consumed >= 0 && state.consumed <= this.pending.length)) {
-      throw new BertLabError("DATA_MISMATCH", `the checkpoint had consumed ${state.consumed} instances of a window that now makes ${this.pending.length}: did the corpus or the options change?`);
+    if (!(Number.isInteger(state.consumed) && state.consumed >= 0 && state.consumed <= this.pending.length)) {
+      fail(`the checkpoint had consumed ${state.consumed} instances of a window that now makes ${this.pending.length}: did the corpus or the options change?`);
     }
     this.consumed = state.consumed;
     this.masking.setstate(state.masking);
