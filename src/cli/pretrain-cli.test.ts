@@ -94,3 +94,22 @@ test("pretrain CLI: bad input is refused with the reason, exit code 2", async ()
   assert.match(r.err, /huge/);
   assert.ok(!fs.existsSync(path.join(dir, "bad", "metrics.jsonl")));
 });
+
+test("demo (npm start): pre-trains on the embedded corpus, reports what it learned, replaces only its own folder", async () => {
+  const out = path.join(dir, "demo");
+  const run = spawnSync(process.execPath, [cli, "demo", "--steps", "6", "--out", out], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /finished step 6\/6/);
+  assert.match(run.stdout, /\d+ %\s+on the \d+ instances it trained on/);
+  assert.ok(fs.existsSync(path.join(out, "checkpoint-6", "model.safetensors")));
+  const again = spawnSync(process.execPath, [cli, "demo", "--steps", "3", "--out", out], { encoding: "utf8" });
+  assert.equal(again.status, 0, again.stderr);
+  assert.ok(!fs.existsSync(path.join(out, "checkpoint-6")), "the previous demo was replaced");
+  const mine = path.join(dir, "not-a-demo");
+  fs.mkdirSync(mine);
+  fs.writeFileSync(path.join(mine, "notes.txt"), "keep me");
+  const refused = spawnSync(process.execPath, [cli, "demo", "--steps", "3", "--out", mine], { encoding: "utf8" });
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /was not made by bert-lab demo/);
+  assert.equal(fs.readFileSync(path.join(mine, "notes.txt"), "utf8"), "keep me");
+});
