@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../util/rng";
-import { BERT_RATIOS, MaskedSequence, maskingReport, maskTokens, ReplacementRatios } from "./masking";
+import { BERT_RATIOS, instancesMaskingReport, MaskedSequence, maskingDecisions, maskingReport, maskTokens, ReplacementRatios } from "./masking";
 
 const VOCAB = Array.from({ length: 1000 }, (_, i) => `w${i}`);
 const VOCAB_SET = new Set(VOCAB);
@@ -247,4 +247,25 @@ test("maskingReport's fields agree with a direct count", () => {
   assert.equal(r.sameRate, same / selected);
   assert.ok(Math.abs(r.maskRate + r.randomRate + r.sameRate - 1) < 1e-12);
   assert.ok(r.maskRate > 0 && r.randomRate > 0 && r.sameRate > 0, "the sample mixes all three kinds");
+});
+
+test("instancesMaskingReport and maskingDecisions: a corpus's instances, measured (the report a notebook shows)", () => {
+  const vocabWords = Array.from({ length: 500 }, (_, i) => `w${i}`);
+  const rng = new Rng(31);
+  const instances = Array.from({ length: 800 }, () => {
+    const original = ["[CLS]", ...Array.from({ length: 60 }, () => vocabWords[rng.randint(0, 499)]), "[SEP]", ...Array.from({ length: 40 }, () => vocabWords[rng.randint(0, 499)]), "[SEP]"];
+    const m = maskTokens(original, { maskedLmProb: 0.15, maxPredictionsPerSeq: 20, vocabWords }, rng);
+    return { original, inst: { tokens: m.tokens, maskedLmPositions: m.positions, maskedLmLabels: m.labels, replacements: m.replacements } };
+  });
+  const r = instancesMaskingReport(instances.map((x) => x.inst));
+  assert.deepEqual(r, maskingReport(instances.map((x) => ({ original: x.original, masked: { tokens: x.inst.tokens, positions: x.inst.maskedLmPositions, labels: x.inst.maskedLmLabels, replacements: x.inst.replacements } }))));
+  assert.ok(Math.abs(r.selectedRate - 15 / 100) < 1e-9, `103 tokens · 0.15 = 15.45 → 15 of 100 candidates: ${r.selectedRate}`);
+  const rows = maskingDecisions(instances.map((x) => x.inst));
+  assert.equal(rows.length, r.selected);
+  for (const row of rows.slice(0, 200)) {
+    assert.equal(row.original, instances[row.instance].original[row.position]);
+    if (row.how === "mask") assert.equal(row.shown, "[MASK]");
+    if (row.how === "same") assert.equal(row.shown, row.original);
+  }
+  assert.equal(rows.filter((x) => x.how === "mask").length / rows.length, r.maskRate);
 });

@@ -122,3 +122,55 @@ export function maskingReport(sequences: readonly { original: readonly string[];
     sameRate: share(counts.same),
   };
 }
+
+/** What a pre-training instance records about its masking (TrainingInstance has these). */
+export interface MaskedInstance {
+  tokens: readonly string[];
+  maskedLmPositions: readonly number[];
+  maskedLmLabels: readonly string[];
+  replacements: readonly Replacement[];
+}
+
+/** One chosen position of one instance: what was there, what the model sees, what happened. */
+export interface MaskingDecision {
+  instance: number;
+  position: number;
+  original: string;
+  shown: string;
+  how: Replacement;
+}
+
+/**
+ * maskingReport for pre-training instances (a batch, or a whole corpus's): the originals are
+ * the instances' tokens with the labels put back.
+ *
+ * @example
+ *   const r = instancesMaskingReport(instances);
+ *   console.log(r.selectedRate.toFixed(3), r.maskRate.toFixed(2)); // prints e.g.: 0.150 0.80
+ */
+export function instancesMaskingReport(instances: readonly MaskedInstance[]): MaskingReport {
+  return maskingReport(
+    instances.map((inst) => {
+      const original = inst.tokens.slice();
+      inst.maskedLmPositions.forEach((p, k) => (original[p] = inst.maskedLmLabels[k]));
+      const masked: MaskedSequence = {
+        tokens: inst.tokens.slice(),
+        positions: inst.maskedLmPositions.slice(),
+        labels: inst.maskedLmLabels.slice(),
+        replacements: inst.replacements.slice(),
+      };
+      return { original, masked };
+    }),
+  );
+}
+
+/** Every chosen position of every instance, one row each: a table for a notebook. */
+export function maskingDecisions(instances: readonly MaskedInstance[]): MaskingDecision[] {
+  const rows: MaskingDecision[] = [];
+  instances.forEach((inst, i) =>
+    inst.maskedLmPositions.forEach((p, k) =>
+      rows.push({ instance: i, position: p, original: inst.maskedLmLabels[k], shown: inst.tokens[p], how: inst.replacements[k] }),
+    ),
+  );
+  return rows;
+}
