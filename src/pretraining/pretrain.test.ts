@@ -130,3 +130,19 @@ test("pretrain: bad input fails with a clear error before any step", async () =>
   await assert.rejects(bad({ ratios: { mask: 0.8, random: 0.1, same: 0.2 } }), /sum to 1/);
   assert.ok(!fs.existsSync(path.join(dir, "run", "metrics.jsonl")), "nothing was trained");
 });
+
+test("pretrain (dynamic): --instances lists each step's batch once, also across a resume", async () => {
+  const out = tmp();
+  const file = path.join(out, "batches.jsonl");
+  const controller = new AbortController();
+  const first = await pretrain(options({ masking: "dynamic", steps: 8, outDir: path.join(out, "run"), instancesOut: file, signal: controller.signal, callbacks: { onStep: (s) => void (s.step === 5 && controller.abort()) } }));
+  first.model.dispose();
+  // as if a killed run had gone on past its checkpoint, with a torn last line
+  fs.appendFileSync(file, JSON.stringify({ step: 6, tokens: ["[CLS]"] }) + "\n{\"step\": 7, \"tok");
+  const second = await pretrain(options({ masking: "dynamic", steps: 8, outDir: path.join(out, "run"), instancesOut: file, resume: true }));
+  second.model.dispose();
+  const steps = fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l).step);
+  assert.deepEqual(steps, [1, 2, 3, 4, 5, 6, 7, 8].flatMap((s) => Array(8).fill(s)));
+  const line = JSON.parse(fs.readFileSync(file, "utf8").split("\n")[0]);
+  for (const k of ["tokens", "segment_ids", "is_random_next", "masked_lm_positions", "masked_lm_labels"]) assert.ok(k in line, k);
+});

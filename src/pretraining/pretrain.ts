@@ -25,6 +25,7 @@ import { BertTokenizer } from "../tokenization/bert-tokenizer";
 import { Vocab } from "../tokenization/vocab";
 import { writeFileAtomic } from "../util/atomic-write";
 import { BertLabError } from "../util/errors";
+import { keepJsonlUpToStep } from "../util/jsonl";
 import { PyRandom } from "../util/py-random";
 import { Rng } from "../util/rng";
 import { train, TrainCallbacks, TrainResult, TrainTask } from "../training/trainer";
@@ -277,7 +278,7 @@ export function pretrainingTask(model: BertForPreTraining, source: InstanceSourc
       const s = state as { source: Parameters<InstanceSource["setState"]>[0]; step: number };
       source.setState(s.source);
       step = s.step;
-      if (o.instancesOut && fs.existsSync(o.instancesOut)) truncateJsonl(o.instancesOut, step);
+      if (o.instancesOut) keepJsonlUpToStep(o.instancesOut, step);
     },
     epoch: () => source.epoch,
     saveModel: (dir) => model.savePretrained(dir, { vocabText: vocab.toText() }),
@@ -347,18 +348,3 @@ function checkWritable(dir: string): void {
     throw new BertLabError("OUT_NOT_WRITABLE", `cannot write to the output folder ${dir}: ${(e as Error).message} — choose another --out`);
   }
 }
-
-function truncateJsonl(file: string, step: number): void {
-  const kept = fs
-    .readFileSync(file, "utf8")
-    .split("\n")
-    .filter((l) => {
-      try {
-        return l !== "" && JSON.parse(l).step <= step;
-      } catch {
-        return false;
-      }
-    });
-  writeFileAtomic(file, kept.map((l) => l + "\n").join(""));
-}
-

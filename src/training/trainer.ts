@@ -17,6 +17,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { RunContext } from "../model/dropout";
 import { writeFileAtomic } from "../util/atomic-write";
 import { BertLabError } from "../util/errors";
+import { keepJsonlUpToStep } from "../util/jsonl";
 import { Rng, RngState } from "../util/rng";
 import { BertAdamW, BertAdamWOptions } from "./adamw";
 import {
@@ -209,7 +210,7 @@ export async function train<B>(task: TrainTask<B>, options: TrainOptions): Promi
       if (latest) {
         state = restore(task, optimizer, latest.dir, run);
         checkpoint = latest.dir;
-        truncateMetrics(outDir, state.step);
+        keepJsonlUpToStep(path.join(outDir, METRICS_FILE), state.step); // drop what a killed run wrote after it
       } else {
         writeFileAtomic(path.join(outDir, METRICS_FILE), "");
       }
@@ -376,23 +377,6 @@ function restore<B>(task: TrainTask<B>, optimizer: BertAdamW, dir: string, run: 
   task.restoreDataState(state.data);
   state.run = run;
   return state;
-}
-
-/** Drops metrics lines written after the checkpoint we resume from (and a torn last line). */
-function truncateMetrics(outDir: string, step: number): void {
-  const file = path.join(outDir, METRICS_FILE);
-  if (!fs.existsSync(file)) return;
-  const kept = fs
-    .readFileSync(file, "utf8")
-    .split("\n")
-    .filter((line) => {
-      try {
-        return line.trim() !== "" && JSON.parse(line).step <= step;
-      } catch {
-        return false;
-      }
-    });
-  writeFileAtomic(file, kept.map((l) => l + "\n").join(""));
 }
 
 function positiveInt(name: string, v: number): number {
