@@ -63,13 +63,13 @@ export class ProgressBar {
     this.lastDraw = now;
     const elapsed = (now - this.started) / 1000;
     const rate = (done - this.from) / Math.max(elapsed, 1e-9);
-    const eta = rate > 0 ? formatDuration((this.total - done) / rate) : "?";
+    const eta = done - this.from >= 2 && rate > 0 ? formatDuration((this.total - done) / rate) : "?"; // the first step includes start-up
     const share = this.total > 0 ? done / this.total : 1;
     const width = 20;
     const filled = Math.round(share * width);
     const head = `${String(done).padStart(String(this.total).length)}/${this.total} ${"█".repeat(filled)}${"░".repeat(width - filled)} ${(share * 100).toFixed(0).padStart(3)}%`;
     const text = `${head}  ${status}  ETA ${eta}`;
-    const columns = this.out.columns ?? 120;
+    const columns = this.out.columns || 120; // a pty may report 0
     this.line = text.length > columns - 1 ? text.slice(0, columns - 1) : text;
     this.out.write(`\r\x1b[2K${this.line}`);
   }

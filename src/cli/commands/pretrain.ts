@@ -149,7 +149,7 @@ export async function runWithProgress(options: PretrainOptions, io: CliIO): Prom
   process.on("SIGINT", onSigint);
   let bar: ProgressBar | null = null;
   const say = (line: string) => (bar ? bar.log(line) : io.stderr.write(line + "\n"));
-  let lastLog: LogRecord | null = null;
+  let smoothed: number | null = null;
   try {
     const run = await pretrain({
       ...options,
@@ -158,10 +158,10 @@ export async function runWithProgress(options: PretrainOptions, io: CliIO): Prom
       callbacks: {
         onStep(info) {
           if (!bar) bar = new ProgressBar(io.stderr as NodeJS.WriteStream, info.steps, info.step - 1);
-          bar.update(info.step, lastLog ? `loss ${fmt(lastLog.loss, 3)}  lr ${info.lr.toExponential(1)}` : `loss ${fmt(info.loss, 3)}`);
+          smoothed = smoothed === null ? info.loss : 0.9 * smoothed + 0.1 * info.loss; // a moving average: one batch is noisy
+          bar.update(info.step, `loss ${fmt(smoothed, 3)}  lr ${info.lr.toExponential(1)}`);
         },
         onLog(r) {
-          lastLog = r;
           say(`step ${String(r.step).padStart(String(options.steps).length)}  ${describeRecord(r)}  ${formatDuration(r.seconds)}`);
         },
         onEval(r) {
