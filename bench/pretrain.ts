@@ -22,7 +22,7 @@ import { formatDuration, ProgressBar, sparkline } from "../src/cli/progress";
 import { BertForPreTraining } from "../src/model/bert-for-pretraining";
 import { bertConfig } from "../src/model/config";
 import { PretrainingBatch } from "../src/pretraining/batch";
-import { CorpusStream } from "../src/pretraining/corpus-stream";
+import { CorpusStream } from "../src/data/corpus-stream";
 import { StreamingInstances } from "../src/pretraining/instance-sources";
 import { BERT_RATIOS } from "../src/pretraining/masking";
 import { pretrainingTask } from "../src/pretraining/pretrain";

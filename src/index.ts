@@ -14,4 +14,5 @@ export { sharedFolder } from "./util/shared-folder";
 export * from "./model";
 export * from "./training";
 export * from "./backend";
+export * from "./data";
 export * from "./pretraining";

@@ -1,5 +1,3 @@
-export { Document, LineTokenizer, documentsFromText, documentsFromFiles } from "./documents";
-export { CorpusStream, CorpusPosition, CorpusStreamOptions, CORPUS_START, DocumentWindow } from "./corpus-stream";
 export { BERT_RATIOS, MaskedSequence, MaskedInstance, MaskingDecision, MaskingOptions, MaskingReport, Replacement, ReplacementRatios, maskTokens, maskingReport, instancesMaskingReport, maskingDecisions } from "./masking";
 export { DEFAULT_INSTANCE_OPTIONS, InstanceOptions, TrainingInstance, createTrainingInstances, instancesFromDocument, instanceToJson, truncateSeqPair } from "./instances";
 export { InstanceSource, SourceState, StaticInstances, StreamingInstances, Holdout } from "./instance-sources";

@@ -10,8 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BertLabError } from "../util/errors";
 import { Rng } from "../util/rng";
-import { CorpusPosition, CorpusStream } from "./corpus-stream";
-import type { LineTokenizer } from "./documents";
+import { CorpusPosition, CorpusStream } from "../data/corpus-stream";
+import type { LineTokenizer } from "../data/documents";
 import { Holdout, isHeldOut, SourceState, StaticInstances, StreamingInstances } from "./instance-sources";
 import type { InstanceOptions, TrainingInstance } from "./instances";
 

@@ -16,8 +16,8 @@
  */
 import { BertLabError } from "../util/errors";
 import { Rng, RngState } from "../util/rng";
-import { CORPUS_START, CorpusPosition, CorpusStream } from "./corpus-stream";
-import type { Document } from "./documents";
+import { CORPUS_START, CorpusPosition, CorpusStream } from "../data/corpus-stream";
+import type { Document } from "../data/documents";
 import { InstanceOptions, instancesFromDocument, TrainingInstance } from "./instances";
 import { maskTokens } from "./masking";
 

@@ -7,7 +7,7 @@ import { BertTokenizer } from "../tokenization/bert-tokenizer";
 import { PyRandom } from "../util/py-random";
 import { Rng } from "../util/rng";
 import { needsShared, sharedPath } from "../util/shared-folder";
-import { documentsFromFiles, documentsFromText } from "./documents";
+import { documentsFromFiles, documentsFromText } from "../data/documents";
 import { createTrainingInstances, instanceToJson } from "./instances";
 import { maskingReport, maskTokens } from "./masking";
 

@@ -10,7 +10,7 @@
  *   console.log(instances.length, instances[0].isRandomNext);
  */
 import type { RandomSource } from "../util/random-source";
-import type { Document } from "./documents";
+import type { Document } from "../data/documents";
 import { MaskedSequence, maskTokens, MaskingOptions, Replacement } from "./masking";
 
 export interface InstanceOptions extends MaskingOptions {

@@ -9,7 +9,7 @@ import { trainVocab } from "../tokenization/vocab-trainer";
 import { BertTokenizer } from "../tokenization/bert-tokenizer";
 import type { Vocab } from "../tokenization/vocab";
 import { PyRandom } from "../util/py-random";
-import { documentsFromFiles } from "./documents";
+import { documentsFromFiles } from "../data/documents";
 import { createTrainingInstances, DEFAULT_INSTANCE_OPTIONS, instanceToJson } from "./instances";
 import { pretrain, PretrainOptions } from "./pretrain";
 

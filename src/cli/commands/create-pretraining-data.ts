@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BertTokenizer } from "../../tokenization/bert-tokenizer";
-import { documentsFromFiles } from "../../pretraining/documents";
+import { documentsFromFiles } from "../../data/documents";
 import { createTrainingInstances, instanceToJson } from "../../pretraining/instances";
 import { BertLabError } from "../../util/errors";
 import { PyRandom } from "../../util/py-random";

@@ -10,7 +10,7 @@ import { bertConfig, countParams } from "../../model/config";
 import type { BertForPreTraining } from "../../model/bert-for-pretraining";
 import { disposeOutput } from "../../model/bert-model";
 import { BertTokenizer } from "../../tokenization/bert-tokenizer";
-import { documentsFromFiles } from "../../pretraining/documents";
+import { documentsFromFiles } from "../../data/documents";
 import { createTrainingInstances, DEFAULT_INSTANCE_OPTIONS } from "../../pretraining/instances";
 import { PyRandom } from "../../util/py-random";
 import { Rng } from "../../util/rng";

@@ -1,0 +1,3 @@
+// data: corpora and datasets as the lab reads them (no tensors here).
+export { Document, LineTokenizer, documentsFromText, documentsFromFiles } from "./documents";
+export { CorpusStream, CorpusPosition, CorpusStreamOptions, CORPUS_START, DocumentWindow } from "./corpus-stream";
