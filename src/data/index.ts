@@ -2,3 +2,5 @@
 export { Document, LineTokenizer, documentsFromText, documentsFromFiles } from "./documents";
 export { CorpusStream, CorpusPosition, CorpusStreamOptions, CORPUS_START, DocumentWindow } from "./corpus-stream";
 export { datasetView, DatasetView, DatasetViewOptions, labelCounts, LabelCount, lengthStats, LengthStats, lengthHistogram } from "./frame";
+export { ConllSentence, ConllSkip, ConllOptions, ConllFile, EntitySpan, readConll, parseConll, toIob2, entitySpans, labelList } from "./conll";
+export { SquadAnswer, SquadExample, SquadSkip, SquadOptions, SquadFile, SquadDocTokens, AnswerWords, readSquad, parseSquad, squadDocTokens, answerWordSpan } from "./squad";
