@@ -7,6 +7,7 @@ import { repoRoot } from "../util/shared-folder";
 import { helpText, parseArgs } from "./args";
 import { CliIO, Command } from "./command";
 import { createPretrainingDataCommand } from "./commands/create-pretraining-data";
+import { dataFetchCommand, dataListCommand } from "./commands/data";
 import { demoCommand } from "./commands/demo";
 import { doctorCommand } from "./commands/doctor";
 import { forwardCommand } from "./commands/forward";
@@ -17,7 +18,7 @@ import { vocabTrainCommand } from "./commands/vocab-train";
 import { walkthroughCommand } from "./commands/walkthrough";
 
 /** Every command, by the words that name it. */
-export const COMMANDS: Command[] = [demoCommand, walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, pretrainCommand, paramsCommand, forwardCommand, doctorCommand];
+export const COMMANDS: Command[] = [demoCommand, walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, pretrainCommand, paramsCommand, forwardCommand, dataListCommand, dataFetchCommand, doctorCommand];
 
 function version(): string {
   try {

@@ -4,3 +4,5 @@ export { CorpusStream, CorpusPosition, CorpusStreamOptions, CORPUS_START, Docume
 export { datasetView, DatasetView, DatasetViewOptions, labelCounts, LabelCount, lengthStats, LengthStats, lengthHistogram } from "./frame";
 export { ConllSentence, ConllSkip, ConllOptions, ConllFile, EntitySpan, readConll, parseConll, toIob2, entitySpans, labelList } from "./conll";
 export { SquadAnswer, SquadExample, SquadSkip, SquadOptions, SquadFile, SquadDocTokens, AnswerWords, readSquad, parseSquad, squadDocTokens, answerWordSpan } from "./squad";
+export { Dataset, DatasetFile, Manifest, manifestPath, loadManifest, validateManifest, datasetNames, findDataset } from "./manifest";
+export { fetchDataset, datasetPath, datasetStatus, defaultCache, defaultMirror, sha256File, FetchOptions, FetchResult, FetchedFile, FetchProgress, FileSource, FileStatus } from "./fetch";
