@@ -6,3 +6,5 @@ export { ConllSentence, ConllSkip, ConllOptions, ConllFile, EntitySpan, readConl
 export { SquadAnswer, SquadExample, SquadSkip, SquadOptions, SquadFile, SquadDocTokens, AnswerWords, readSquad, parseSquad, squadDocTokens, answerWordSpan } from "./squad";
 export { Dataset, DatasetFile, Manifest, manifestPath, loadManifest, validateManifest, datasetNames, findDataset } from "./manifest";
 export { fetchDataset, datasetPath, datasetStatus, defaultCache, defaultMirror, sha256File, FetchOptions, FetchResult, FetchedFile, FetchProgress, FileSource, FileStatus } from "./fetch";
+export { readGlue, parseGlue, readGlueTask, glueTask, GLUE_TASKS, GlueTask, GlueTaskName, GlueMetric, GlueExample, GlueSkip, GlueFile, GlueOptions } from "./glue";
+export { splitSentences, toBertCorpus, corpusFromRawFile, ABBREVIATIONS, RawCorpusOptions, RawCorpusStats } from "./sentences";
