@@ -8,3 +8,10 @@ export { Dataset, DatasetFile, Manifest, manifestPath, loadManifest, validateMan
 export { fetchDataset, datasetPath, datasetStatus, defaultCache, defaultMirror, sha256File, FetchOptions, FetchResult, FetchedFile, FetchProgress, FileSource, FileStatus } from "./fetch";
 export { readGlue, parseGlue, readGlueTask, glueTask, GLUE_TASKS, GlueTask, GlueTaskName, GlueMetric, GlueExample, GlueSkip, GlueFile, GlueOptions } from "./glue";
 export { splitSentences, toBertCorpus, corpusFromRawFile, ABBREVIATIONS, RawCorpusOptions, RawCorpusStats } from "./sentences";
+export {
+  readWordNet, parseDataFile, parseSynsetLine, parseGloss, wordnetDictDir, wordnetId,
+  wordnetCorpus, writeWordnetCorpus, cachedWordnetCorpus, wordnetCorpusPath, corpusTextStats,
+  wordnetTask, LEXNAMES, WORDNET_FILES, WORDNET_LICENSE_NOTICE,
+  Synset, SynsetType, WordNetFile, WordNetOptions, WordNetCorpusOptions, CorpusTextStats,
+  CachedCorpus, WordNetExample, WordNetTask, WordNetTaskOptions,
+} from "./wordnet";
