@@ -95,12 +95,13 @@ test("pretrain CLI: bad input is refused with the reason, exit code 2", async ()
   assert.ok(!fs.existsSync(path.join(dir, "bad", "metrics.jsonl")));
 });
 
-test("demo (npm start): pre-trains on the embedded corpus, reports what it learned, replaces only its own folder", async () => {
+test("demo (npm start): pre-trains on the embedded WordNet corpus, reports what it learned, replaces only its own folder", async () => {
   const out = path.join(dir, "demo");
   const run = spawnSync(process.execPath, [cli, "demo", "--steps", "6", "--out", out], { encoding: "utf8" });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /finished step 6\/6/);
-  assert.match(run.stdout, /\d+ %\s+on the \d+ instances it trained on/);
+  assert.match(run.stdout, /next sentence\s+\d+ % of the pairs right/);
+  assert.match(run.stdout, /eval at step 6/);
   assert.ok(fs.existsSync(path.join(out, "checkpoint-6", "model.safetensors")));
   const again = spawnSync(process.execPath, [cli, "demo", "--steps", "3", "--out", out], { encoding: "utf8" });
   assert.equal(again.status, 0, again.stderr);
