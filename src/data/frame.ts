@@ -85,7 +85,7 @@ export function lengthStats(lengths: readonly number[]): LengthStats {
   return { count: s.length, min: s[0], max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / s.length, median: rank(0.5), p95: rank(0.95) };
 }
 
-/** A vega-lite histogram of lengths, with the data inlined and a rule at the 95th percentile. */
+/** A vega-lite histogram of lengths, with the data inlined and a labelled rule at the 95th percentile. */
 export function lengthHistogram(lengths: readonly number[], title = "token lengths"): Record<string, unknown> {
   const p95 = lengthStats(lengths).p95;
   return {
@@ -106,6 +106,11 @@ export function lengthHistogram(lengths: readonly number[], title = "token lengt
         data: { values: [{ p95 }] },
         mark: { type: "rule", color: "firebrick", strokeDash: [4, 3] },
         encoding: { x: { field: "p95", type: "quantitative" }, tooltip: [{ field: "p95", title: "95th percentile" }] },
+      },
+      {
+        data: { values: [{ p95 }] },
+        mark: { type: "text", align: "left", baseline: "top", dx: 4, dy: 2, color: "firebrick" },
+        encoding: { x: { field: "p95", type: "quantitative" }, y: { value: 0 }, text: { value: `95 % ≤ ${p95}` } },
       },
     ],
   };
