@@ -6,6 +6,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { repoRoot } from "./util/shared-folder";
+import { tempFolders } from "./util/temp-folders.test.helper";
+
+const tmpFolder = tempFolders();
 
 const root = repoRoot();
 const node = (args: string[]) => spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
@@ -29,7 +32,7 @@ test("loads through import ... from 'bert-lab' (named exports)", () => {
 test("the published .d.ts type-checks under TypeScript 5.0 (what tslab runs)", () => {
   const tsc = path.join(root, "node_modules", "typescript-5.0", "bin", "tsc");
   assert.ok(fs.existsSync(tsc), "devDependency typescript-5.0 (npm:typescript@5.0.4) is not installed: run npm install");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-ts50-"));
+  const dir = tmpFolder("ts50");
   const index = path.join(root, "dist", "src", "index").replace(/\\/g, "/");
   fs.writeFileSync(
     path.join(dir, "use.ts"),

@@ -5,6 +5,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { isInstalled, loadOptional } from "./optional-module";
+import { tempFolders } from "../util/temp-folders.test.helper";
+
+const tmpFolder = tempFolders();
 
 test("a package that is not there is 'not installed'", () => {
   assert.deepEqual(loadOptional("@bert-lab/no-such-package"), { status: "not installed", name: "@bert-lab/no-such-package" });
@@ -18,7 +21,7 @@ test("an installed package loads", () => {
 });
 
 test("a package that throws while loading is 'failed' with the first line of its error", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-optional-"));
+  const dir = tmpFolder("optional");
   const file = path.join(dir, "broken.js");
   fs.writeFileSync(file, 'throw new Error("libtensorflow.so.2: cannot open shared object file\\nmore detail");\n');
   const r = loadOptional(file);
@@ -27,7 +30,7 @@ test("a package that throws while loading is 'failed' with the first line of its
 });
 
 test("a package whose own dependency is missing is 'failed', not 'not installed'", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-optional-"));
+  const dir = tmpFolder("optional");
   const file = path.join(dir, "needs-dep.js");
   fs.writeFileSync(file, 'require("@bert-lab/missing-dependency");\n');
   const r = loadOptional(file);

@@ -7,6 +7,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { tempFolders } from "../util/temp-folders.test.helper";
+
+const tmpFolder = tempFolders();
 
 const SELECT = path.join(__dirname, "select.js");
 const REPO_MODULES = path.resolve(require.resolve("@tensorflow/tfjs-core"), "../../../..");
@@ -36,7 +39,7 @@ exports.globals = { GPUBufferUsage: { STORAGE: 128 } };`,
   "webgpu-backend/@tensorflow/tfjs-backend-webgpu": `if (globalThis.navigator && navigator.gpu) {${FAKE_BACKEND("webgpu")}}`,
 };
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-fake-backends-"));
+const root = tmpFolder("fake-backends");
 for (const [where, code] of Object.entries(PACKAGES)) {
   const [set, ...name] = where.split("/");
   const dir = path.join(root, set, "node_modules", ...name);

@@ -7,6 +7,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { needsShared, repoRoot, sharedPath } from "../util/shared-folder";
 import { COMMANDS } from "./main";
+import { tempFolders } from "../util/temp-folders.test.helper";
+
+const tmpFolder = tempFolders();
 
 const MAIN = path.join(repoRoot(), "dist", "src", "cli", "main.js");
 
@@ -15,7 +18,7 @@ function cli(args: string[], input = "") {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-cli-"));
+const dir = tmpFolder("cli");
 const vocabFile = path.join(dir, "vocab.txt");
 fs.writeFileSync(
   vocabFile,

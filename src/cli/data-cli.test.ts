@@ -7,19 +7,14 @@ import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { BertLabError } from "../util/errors";
 import { needsShared, sharedPath } from "../util/shared-folder";
+import { tempFolders } from "../util/temp-folders.test.helper";
 import { parseArgs } from "./args";
 import { CliIO, Command } from "./command";
 import { dataFetchCommand, dataListCommand } from "./commands/data";
 
 delete process.env.BERT_LAB_DATA_MIRROR; // each test says which mirror it uses
 
-const made: string[] = [];
-const tmp = (prefix: string) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bert-lab-${prefix}-`));
-  made.push(dir);
-  return dir;
-};
-after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tmp = tempFolders();
 
 /** Runs a command; stdout and stderr come back as text. `tty` makes stderr look like a terminal. */
 async function run(cmd: Command, argv: string[], tty = false) {

@@ -9,9 +9,10 @@ import { trainVocab } from "../tokenization/vocab-trainer";
 import { repoRoot } from "../util/shared-folder";
 import { embeddedCorpusPath } from "./embedded";
 import { main } from "./main";
+import { tempFolders } from "../util/temp-folders.test.helper";
 
 const cli = path.join(repoRoot(), "dist", "src", "cli", "main.js");
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-pretrain-cli-"));
+const dir = tempFolders()("pretrain-cli");
 const vocabFile = path.join(dir, "vocab.txt");
 fs.writeFileSync(vocabFile, trainVocab({ files: [embeddedCorpusPath()] }, { vocabSize: 300, doLowerCase: true }).vocab.toText());
 

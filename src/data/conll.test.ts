@@ -8,12 +8,15 @@ import * as path from "node:path";
 import { BertLabError } from "../util/errors";
 import { needsShared, sharedPath } from "../util/shared-folder";
 import { entitySpans, labelList, parseConll, readConll, toIob2 } from "./conll";
+import { tempFolders } from "../util/temp-folders.test.helper";
+
+const tmpFolder = tempFolders();
 
 const WNUT = "data/ner/wnut17/";
 const TYPES = ["corporation", "creative-work", "group", "location", "person", "product"];
 
 function tmpFile(name: string, content: string | Buffer): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-conll-"));
+  const dir = tmpFolder("conll");
   const file = path.join(dir, name);
   fs.writeFileSync(file, content);
   return file;

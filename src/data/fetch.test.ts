@@ -11,16 +11,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BertLabError } from "../util/errors";
 import { needsShared, sharedPath } from "../util/shared-folder";
+import { tempFolders } from "../util/temp-folders.test.helper";
 import { datasetPath, datasetStatus, fetchDataset, FetchProgress, sha256File } from "./fetch";
 import { loadManifest, Manifest, validateManifest } from "./manifest";
 
-const made: string[] = [];
-const tmp = (prefix: string) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bert-lab-${prefix}-`));
-  made.push(dir);
-  return dir;
-};
-after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tmp = tempFolders();
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const rejectsWith = (p: Promise<unknown>, code: string, pattern?: RegExp) =>
   assert.rejects(p, (e: unknown) => {

@@ -8,6 +8,9 @@ import * as path from "node:path";
 import { BertLabError } from "../util/errors";
 import { needsShared, sharedPath } from "../util/shared-folder";
 import { answerWordSpan, parseSquad, readSquad, squadDocTokens } from "./squad";
+import { tempFolders } from "../util/temp-folders.test.helper";
+
+const tmpFolder = tempFolders();
 
 const DEV = "data/squad/dev-v1.1.json";
 
@@ -138,7 +141,7 @@ test("JSON syntax errors: the file, line, column and character; a truncated file
 });
 
 test("readSquad: a BOM is fine; missing and non-UTF-8 files say which", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-squad-"));
+  const dir = tmpFolder("squad");
   const file = path.join(dir, "bom.json");
   fs.writeFileSync(file, "\uFEFF" + squad([{ id: "q", question: "Who?", answers: [{ text: "Denver", answer_start: 0 }] }]));
   assert.equal(readSquad(file).examples[0].id, "q");

@@ -12,8 +12,10 @@ import { PyRandom } from "../util/py-random";
 import { documentsFromFiles } from "../data/documents";
 import { createTrainingInstances, DEFAULT_INSTANCE_OPTIONS, instanceToJson } from "./instances";
 import { pretrain, PretrainOptions } from "./pretrain";
+import { tempFolders } from "../util/temp-folders.test.helper";
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-pretrain-"));
+const made = tempFolders();
+const tmp = () => made("pretrain");
 let vocabCache: Vocab | null = null;
 /** A WordPiece vocab trained on the embedded corpus (every corpus word is in it). */
 function vocab(): Vocab {

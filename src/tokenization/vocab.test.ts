@@ -5,9 +5,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BertLabError } from "../util/errors";
 import { Vocab } from "./vocab";
+import { tempFolders } from "../util/temp-folders.test.helper";
+
+const tmpFolder = tempFolders();
 
 function tmpFile(name: string, content: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-vocab-"));
+  const dir = tmpFolder("vocab");
   const p = path.join(dir, name);
   fs.writeFileSync(p, content);
   return p;
@@ -53,7 +56,7 @@ test("a vocab without [UNK] is refused with its name", () => {
 });
 
 test("a folder is refused with a hint", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-vocab-"));
+  const dir = tmpFolder("vocab");
   throwsCode(() => Vocab.fromFile(dir), "VOCAB_IS_DIR", dir);
 });
 

@@ -10,6 +10,7 @@ import { readSafetensors, writeSafetensors } from "../model/weights/safetensors"
 import { Rng } from "../util/rng";
 import { latestCheckpoint, listCheckpoints } from "./checkpoint";
 import { METRICS_FILE, train, TrainingDivergedError, TrainOptions, TrainTask } from "./trainer";
+import { tempFolders } from "../util/temp-folders.test.helper";
 
 /** Linear regression y = x·w* with noise from dropout-like jitter: small, but every part of a real task. */
 interface Batch {
@@ -71,7 +72,8 @@ function regressionTask(options: { nanAt?: number; seed?: number } = {}): TrainT
   return task;
 }
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-trainer-"));
+const made = tempFolders();
+const tmp = () => made("trainer");
 const base: TrainOptions = { steps: 30, learningRate: 0.05, warmupSteps: 3, logEvery: 1, optimizer: { weightDecay: 0 } };
 
 test("train: loss falls, history and metrics.jsonl agree, eval at the end", async () => {

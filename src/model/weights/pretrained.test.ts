@@ -14,9 +14,12 @@ import { BertModel } from "../bert-model";
 import { BertForPreTraining } from "../bert-for-pretraining";
 import { bertConfig } from "../config";
 import { describeSafetensors, readSafetensors } from "./safetensors";
+import { tempFolders } from "../../util/temp-folders.test.helper";
+
+const tmpFolder = tempFolders();
 
 const config = bertConfig("tiny", { vocabSize: 40, hiddenSize: 16, numAttentionHeads: 2, intermediateSize: 32, maxPositionEmbeddings: 12 });
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-pretrained-"));
+const tmp = () => tmpFolder("pretrained");
 
 test("setup: cpu backend", async () => {
   await tf.setBackend("cpu");
