@@ -16,3 +16,4 @@ export * from "./training";
 export * from "./backend";
 export * from "./data";
 export * from "./pretraining";
+export * from "./finetuning";
