@@ -3,3 +3,4 @@ export { accuracy, f1Binary, matthewsCorrelation, pearson, spearman, averageRank
 export type { PrecisionRecallF1, EntityScores, SeqevalScores, SquadScores } from "./metrics";
 export { fillMask, fillMaskBatch } from "./fill-mask";
 export { encodeExamples, EncodedExamples, SentenceExample, sequenceClassificationTask, SequenceTask, SequenceTaskOptions } from "./sequence-classification";
+export { finetune, FinetuneOptions, FinetuneResult, loadSentenceTask, SENTENCE_TASKS, SentenceTaskName } from "./finetune";

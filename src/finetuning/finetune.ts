@@ -1,0 +1,183 @@
+/**
+ * Fine-tuning a sentence-level task end to end (paper §4.1): the task's data, a model from a
+ * pre-trained folder (or a preset with random weights: the "no pre-training" baseline), the
+ * paper's recipe (AdamW, warmup 10 %, linear decay), an evaluation on dev after every epoch,
+ * the best model kept, and `eval.json`. What `bert-lab finetune` runs.
+ *
+ * @example
+ *   const r = await finetune({ task: "sst2", data: "glue_data/SST-2", model: "runs/tiny/checkpoint-2000", outDir: "runs/sst2", epochs: 3 });
+ *   r.best; // { epoch: 2, metrics: { accuracy: 0.81 } }
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ensureBackend } from "../backend/select";
+import { datasetPath, fetchDataset } from "../data/fetch";
+import { GLUE_TASKS, GlueTaskName, readGlueTask } from "../data/glue";
+import { wordnetTask } from "../data/wordnet";
+import { bertConfig, PresetName, PRESETS } from "../model/config";
+import { BertForSequenceClassification } from "../model/task-models";
+import { modelFromFolder } from "../model/weights/pretrained";
+import { BertTokenizer } from "../tokenization/bert-tokenizer";
+import { Vocab } from "../tokenization/vocab";
+import { EvalRecord, train, TrainCallbacks, TrainResult } from "../training/trainer";
+import { writeFileAtomic } from "../util/atomic-write";
+import { BertLabError } from "../util/errors";
+import { accuracy, glueMetrics } from "./metrics";
+import { SentenceExample, sequenceClassificationTask } from "./sequence-classification";
+
+export type SentenceTaskName = GlueTaskName | "wordnet";
+export const SENTENCE_TASKS: readonly SentenceTaskName[] = ["sst2", "cola", "mrpc", "rte", "stsb", "qnli", "mnli", "wordnet"];
+
+export interface FinetuneOptions {
+  task: SentenceTaskName;
+  /** the task's folder (GLUE layout); or give `from` */
+  data?: string;
+  /** a mirror folder to fetch the dataset from (as `bert-lab data fetch --from`) */
+  from?: string;
+  /** an HF folder (pre-trained here or elsewhere), or a preset name for random weights */
+  model: string;
+  /** vocab.txt, needed with a preset (a folder brings its own) */
+  vocab?: string;
+  cased?: boolean;
+  outDir: string;
+  epochs?: number;
+  learningRate?: number;
+  batchSize?: number;
+  maxSeqLength?: number;
+  seed?: number;
+  /** use only the first N training / dev examples (quick runs, tests) */
+  maxTrainExamples?: number;
+  maxDevExamples?: number;
+  logEvery?: number;
+  signal?: AbortSignal;
+  callbacks?: TrainCallbacks;
+  log?: (line: string) => void;
+}
+
+export interface FinetuneResult {
+  task: SentenceTaskName;
+  /** the best evaluation and its epoch */
+  best: { epoch: number; step: number; metrics: Record<string, number> } | null;
+  evals: EvalRecord[];
+  result: TrainResult;
+  /** where the best model is (an HF folder) */
+  bestDir: string;
+  seconds: number;
+}
+
+/** The examples and labels of a sentence task. */
+export async function loadSentenceTask(
+  task: SentenceTaskName,
+  options: { data?: string; from?: string },
+): Promise<{ train: SentenceExample[]; dev: SentenceExample[]; numLabels: number; labelNames: readonly string[] | null }> {
+  if (task === "wordnet") {
+    const t = wordnetTask();
+    const map = (xs: { text: string; label: number }[]) => xs.map((e) => ({ textA: e.text, label: e.label }));
+    return { train: map(t.train), dev: map(t.dev), numLabels: t.labels.length, labelNames: t.labels };
+  }
+  const spec = GLUE_TASKS[task];
+  if (!spec) throw new BertLabError("UNKNOWN_TASK", `unknown task "${task}" — choose one of ${SENTENCE_TASKS.join(", ")}`);
+  let dir = options.data;
+  if (!dir) {
+    if (!options.from) throw new BertLabError("MISSING_OPTION", `task ${task} needs its data: --data DIR (the task's folder) or --from DIR (a mirror such as ../shared/data)`);
+    await fetchDataset(task, { from: options.from });
+    dir = datasetPath(task);
+  }
+  const files = readGlueTask(task, dir);
+  const toExample = (e: { textA: string; textB?: string; label: number }): SentenceExample => ({ textA: e.textA, textB: e.textB, label: e.label });
+  const dev = files.dev ?? files.dev_matched;
+  return { train: files.train.examples.map(toExample), dev: dev.examples.map(toExample), numLabels: spec.labels ? spec.labels.length : 1, labelNames: spec.labelNames };
+}
+
+export async function finetune(options: FinetuneOptions): Promise<FinetuneResult> {
+  const log = options.log ?? (() => {});
+  const t0 = performance.now();
+  const epochs = options.epochs ?? 3;
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new BertLabError("BAD_OPTION", `epochs must be an integer ≥ 1, got ${epochs}`);
+  if (!SENTENCE_TASKS.includes(options.task)) throw new BertLabError("UNKNOWN_TASK", `unknown task "${options.task}" — choose one of ${SENTENCE_TASKS.join(", ")}`);
+  if (options.model in PRESETS && !options.vocab) {
+    throw new BertLabError("MISSING_OPTION", `a preset (${options.model}) starts from random weights and needs --vocab vocab.txt`);
+  }
+  const data = await loadSentenceTask(options.task, options);
+  const trainSet = options.maxTrainExamples ? data.train.slice(0, options.maxTrainExamples) : data.train;
+  const devSet = options.maxDevExamples ? data.dev.slice(0, options.maxDevExamples) : data.dev;
+  await ensureBackend();
+
+  // the model: a folder (its weights and vocab) or a preset (random weights)
+  let model: BertForSequenceClassification;
+  let vocab: Vocab;
+  const seed = options.seed ?? 42;
+  if (options.model in PRESETS) {
+    if (!options.vocab) throw new BertLabError("MISSING_OPTION", `a preset (${options.model}) starts from random weights and needs --vocab vocab.txt`);
+    vocab = Vocab.fromFile(options.vocab);
+    model = new BertForSequenceClassification(bertConfig(options.model as PresetName, { vocabSize: vocab.size }), data.numLabels, { seed });
+    log(`model: ${options.model} with random weights (the no-pre-training baseline)`);
+  } else {
+    const loaded = modelFromFolder(options.model, (config) => new BertForSequenceClassification(config, data.numLabels, { seed }), { seed, log: () => {} });
+    model = loaded.model;
+    const vocabPath = options.vocab ?? loaded.vocabPath;
+    if (!vocabPath) throw new BertLabError("MISSING_OPTION", `${options.model} has no vocab.txt: pass --vocab`);
+    vocab = Vocab.fromFile(vocabPath);
+    if (vocab.size !== model.config.vocabSize) {
+      model.dispose();
+      throw new BertLabError("VOCAB_CONFIG_MISMATCH", `${vocabPath} has ${vocab.size} tokens but the model's vocab_size is ${model.config.vocabSize}`);
+    }
+    log(`model: ${options.model} (${loaded.report.loaded.length} tensors loaded, ${loaded.report.initialized.length} new: the classifier)`);
+  }
+  const tokenizer = new BertTokenizer(vocab, { doLowerCase: !options.cased });
+  const metric = (p: number[], y: number[]) => (options.task === "wordnet" ? { accuracy: accuracy(p, y) } : glueMetrics(options.task as GlueTaskName, p, y));
+  const task = sequenceClassificationTask(model, tokenizer, trainSet, devSet, { batchSize, maxSeqLength: options.maxSeqLength ?? 128, seed, metrics: metric });
+  const steps = epochs * task.stepsPerEpoch;
+  log(`${options.task}: ${trainSet.length} training examples, ${devSet.length} dev; ${epochs} epochs of ${task.stepsPerEpoch} steps`);
+
+  const bestDir = path.join(options.outDir, "best");
+  let best: FinetuneResult["best"] = null;
+  const headline = (m: Record<string, number>) => Object.values(m)[0];
+  try {
+    const result = await train(task, {
+      steps,
+      learningRate: options.learningRate ?? 2e-5,
+      warmupSteps: Math.trunc(steps * 0.1), // run_classifier.py: warmup_proportion 0.1
+      seed,
+      outDir: options.outDir,
+      evalEvery: task.stepsPerEpoch,
+      saveEvery: 0,
+      keepCheckpoints: 1,
+      logEvery: options.logEvery ?? Math.max(1, Math.round(task.stepsPerEpoch / 10)),
+      signal: options.signal,
+      run: { task: options.task, model: options.model, batchSize, epochs },
+      callbacks: {
+        ...options.callbacks,
+        async onEval(record) {
+          const metrics: Record<string, number> = {};
+          for (const [k, v] of Object.entries(record)) if (k !== "step") metrics[k.replace(/^eval_/, "")] = v;
+          if (!best || headline(metrics) > headline(best.metrics)) {
+            best = { epoch: Math.round(record.step / task.stepsPerEpoch), step: record.step, metrics };
+            saveFolderAtomically(bestDir, (dir) => task.saveModel(dir));
+          }
+          await options.callbacks?.onEval?.(record);
+        },
+      },
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const b = best as FinetuneResult["best"];
+    writeFileAtomic(path.join(options.outDir, "eval.json"), JSON.stringify({ task: options.task, metric: b?.metrics ?? {}, epoch: b?.epoch ?? 0, step: b?.step ?? 0, seconds }, null, 2) + "\n");
+    return { task: options.task, best: b, evals: result.evals, result, bestDir, seconds };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Writes a folder under a temporary name, then swaps it into place. */
+function saveFolderAtomically(dir: string, write: (tmp: string) => void): void {
+  const tmp = `${dir}.partial-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  write(tmp);
+  const old = `${dir}.old-${process.pid}`;
+  if (fs.existsSync(dir)) fs.renameSync(dir, old);
+  fs.renameSync(tmp, dir);
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
