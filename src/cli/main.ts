@@ -11,6 +11,7 @@ import { dataFetchCommand, dataListCommand } from "./commands/data";
 import { demoCommand } from "./commands/demo";
 import { doctorCommand } from "./commands/doctor";
 import { fillMaskCommand } from "./commands/fill-mask";
+import { evaluateCommand, finetuneCommand } from "./commands/finetune";
 import { forwardCommand } from "./commands/forward";
 import { paramsCommand } from "./commands/params";
 import { pretrainCommand } from "./commands/pretrain";
@@ -19,7 +20,7 @@ import { vocabTrainCommand } from "./commands/vocab-train";
 import { walkthroughCommand } from "./commands/walkthrough";
 
 /** Every command, by the words that name it. */
-export const COMMANDS: Command[] = [demoCommand, walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, pretrainCommand, paramsCommand, forwardCommand, fillMaskCommand, dataListCommand, dataFetchCommand, doctorCommand];
+export const COMMANDS: Command[] = [demoCommand, walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, pretrainCommand, finetuneCommand, evaluateCommand, paramsCommand, forwardCommand, fillMaskCommand, dataListCommand, dataFetchCommand, doctorCommand];
 
 function version(): string {
   try {
