@@ -12,6 +12,19 @@ import { firstLine, isInstalled, loadOptional } from "./optional-module";
 import { registerWasmFixes } from "./wasm-fixes";
 import { missingWebgpuPackages, probeWebgpu } from "./webgpu-probe";
 
+// tfjs-backend-wasm registers itself on import above cpu, and its start is asynchronous: code
+// that makes a tensor before `await initBackend()` (a notebook's first cell, say) would get
+// tfjs's "backend 'wasm' has not yet been initialized". Registered below cpu instead, tensors
+// made before any choice land on cpu, and initBackend still picks wasm by name.
+demote("wasm", 0);
+
+function demote(name: string, priority: number): void {
+  const factory = tf.findBackendFactory(name);
+  if (!factory || name in tf.engine().registry) return; // not there, or already started: leave it (findBackend would start it)
+  tf.removeBackend(name);
+  tf.registerBackend(name, factory, priority);
+}
+
 export type CandidateStatus = "chosen" | "available" | "not installed" | "failed" | "no adapter";
 
 /** What a probe found. */

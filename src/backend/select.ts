@@ -188,11 +188,15 @@ function finish(r: BackendReport): BackendReport {
 }
 
 /**
- * Makes sure tfjs has a backend: the best available (as initBackend) unless one is already
- * in use (an earlier initBackend, or the user's own tf.setBackend). Library entry points that
- * train call this, so a notebook need not.
+ * Makes sure training runs on the best backend: picks it (as initBackend) unless initBackend
+ * already chose one or a backend other than cpu is in use. tfjs's start-up default — cpu, for
+ * tensors made before any choice — is upgraded; to train on cpu, say so with
+ * initBackend({ prefer: "cpu" }) or BERT_LAB_BACKEND=cpu. Library entry points that train call
+ * this, so a notebook need not.
  */
 export async function ensureBackend(): Promise<string> {
-  if (!tf.getBackend()) await initBackend({ quiet: true });
+  const current = tf.getBackend();
+  const cpuByDefault = current === "cpu" && getBackendReport() === null && (process.env.BERT_LAB_BACKEND ?? "").trim().toLowerCase() !== "cpu";
+  if (!current || cpuByDefault) await initBackend({ quiet: true });
   return tf.getBackend();
 }
