@@ -4,3 +4,4 @@ export type { PrecisionRecallF1, EntityScores, SeqevalScores, SquadScores } from
 export { fillMask, fillMaskBatch } from "./fill-mask";
 export { encodeExamples, EncodedExamples, SentenceExample, sequenceClassificationTask, SequenceTask, SequenceTaskOptions } from "./sequence-classification";
 export { finetune, FinetuneOptions, FinetuneResult, loadSentenceTask, SENTENCE_TASKS, SentenceTaskName } from "./finetune";
+export { encodeTagged, EncodedSentences, TaggedSentence, tokenClassificationTask, TokenTask, TokenTaskOptions } from "./token-classification";
