@@ -45,9 +45,9 @@ test("finetune then evaluate (SST-2 slice --from the mirror): eval.json, the bes
 });
 
 test("finetune: tasks not built yet and unknown tasks are named", async () => {
-  let r = await run(["finetune", "--task", "wnut17", "--model", "tiny", "--out", tmp("x")]);
+  let r = await run(["finetune", "--task", "conll2003", "--model", "tiny", "--out", tmp("x")]);
   assert.equal(r.code, 2);
-  assert.match(r.err, /task wnut17 is not supported yet/);
+  assert.match(r.err, /task conll2003 is not supported here yet/);
   r = await run(["finetune", "--task", "glue", "--model", "tiny", "--out", tmp("x")]);
   assert.match(r.err, /unknown task "glue" — choose one of sst2/);
 });

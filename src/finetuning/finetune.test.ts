@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { ensureBackend } from "../backend/select";
 import { BertForPreTraining } from "../model/bert-for-pretraining";
 import { bertConfig } from "../model/config";
-import { BertForSequenceClassification } from "../model/task-models";
+import { BertForSequenceClassification, BertForTokenClassification } from "../model/task-models";
 import { modelFromFolder } from "../model/weights/pretrained";
 import { Vocab } from "../tokenization/vocab";
 import { needsShared, sharedPath } from "../util/shared-folder";
@@ -53,4 +53,21 @@ test("finetune from a preset: random weights need a vocab; unknown tasks and mis
   await assert.rejects(finetune({ task: "sst2", data: "/nonexistent", model: "tiny", outDir: tmp("x") }), /needs --vocab/);
   await assert.rejects(finetune({ task: "nope" as "sst2", model: "tiny", vocab: sharedPath(VOCAB), outDir: tmp("x") }), /unknown task "nope"/);
   await assert.rejects(finetune({ task: "rte", model: "tiny", vocab: sharedPath(VOCAB), outDir: tmp("x") }), /needs its data: --data DIR .* or --from DIR/);
+});
+
+test("finetune WNUT-17 (a slice --from the mirror): the NER head, entity F1 as the headline, eval.json", needsShared("data/ner/wnut17"), async () => {
+  await ensureBackend();
+  const vocab = Vocab.fromFile(sharedPath(VOCAB));
+  const pretrained = tmp("finetune-ner-base");
+  const base = new BertForPreTraining(bertConfig("tiny", { vocabSize: vocab.size }), { seed: 4 });
+  base.savePretrained(pretrained, { vocabText: vocab.toText() });
+  base.dispose();
+  const out = tmp("finetune-wnut17");
+  const r = await finetune({ task: "wnut17", from: sharedPath("data"), model: pretrained, outDir: out, epochs: 1, batchSize: 16, maxSeqLength: 48, maxTrainExamples: 32, maxDevExamples: 32 });
+  const written = JSON.parse(fs.readFileSync(path.join(out, "eval.json"), "utf8"));
+  assert.deepEqual(Object.keys(written.metric), ["f1", "precision", "recall"]);
+  assert.equal(written.metric.f1, r.best!.metrics.f1);
+  const { model, report } = modelFromFolder(r.bestDir, (c) => new BertForTokenClassification(c, 13), { log: () => {} });
+  assert.equal(report.initialized.length, 0, "the best model holds the 13-tag classifier");
+  model.dispose();
 });

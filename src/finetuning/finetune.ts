@@ -15,11 +15,14 @@ import { datasetPath, fetchDataset } from "../data/fetch";
 import { GLUE_TASKS, GlueTaskName, readGlueTask } from "../data/glue";
 import { wordnetTask } from "../data/wordnet";
 import { bertConfig, PresetName, PRESETS } from "../model/config";
-import { BertForSequenceClassification } from "../model/task-models";
+import { BertForSequenceClassification, BertForTokenClassification } from "../model/task-models";
+import type { BertConfig } from "../model/config";
+import { labelList, readConll } from "../data/conll";
+import { TaggedSentence, tokenClassificationTask } from "./token-classification";
 import { modelFromFolder } from "../model/weights/pretrained";
 import { BertTokenizer } from "../tokenization/bert-tokenizer";
 import { Vocab } from "../tokenization/vocab";
-import { EvalRecord, train, TrainCallbacks, TrainResult } from "../training/trainer";
+import { EvalRecord, train, TrainCallbacks, TrainResult, TrainTask } from "../training/trainer";
 import { writeFileAtomic } from "../util/atomic-write";
 import { BertLabError } from "../util/errors";
 import { accuracy, glueMetrics } from "./metrics";
@@ -27,9 +30,13 @@ import { SentenceExample, sequenceClassificationTask } from "./sequence-classifi
 
 export type SentenceTaskName = GlueTaskName | "wordnet";
 export const SENTENCE_TASKS: readonly SentenceTaskName[] = ["sst2", "cola", "mrpc", "rte", "stsb", "qnli", "mnli", "wordnet"];
+/** token-level tasks (NER) */
+export const TOKEN_TASKS = ["wnut17"] as const;
+export type FinetuneTaskName = SentenceTaskName | (typeof TOKEN_TASKS)[number];
+export const FINETUNE_TASKS: readonly FinetuneTaskName[] = [...SENTENCE_TASKS, ...TOKEN_TASKS];
 
 export interface FinetuneOptions {
-  task: SentenceTaskName;
+  task: FinetuneTaskName;
   /** the task's folder (GLUE layout); or give `from` */
   data?: string;
   /** a mirror folder to fetch the dataset from (as `bert-lab data fetch --from`) */
@@ -55,7 +62,7 @@ export interface FinetuneOptions {
 }
 
 export interface FinetuneResult {
-  task: SentenceTaskName;
+  task: FinetuneTaskName;
   /** the best evaluation and its epoch */
   best: { epoch: number; step: number; metrics: Record<string, number> } | null;
   evals: EvalRecord[];
@@ -89,35 +96,54 @@ export async function loadSentenceTask(
   return { train: files.train.examples.map(toExample), dev: dev.examples.map(toExample), numLabels: spec.labels ? spec.labels.length : 1, labelNames: spec.labelNames };
 }
 
+/** WNUT-17 (train, dev) from --data DIR or a mirror; the label list from the training split. */
+export async function loadNerTask(options: { data?: string; from?: string }): Promise<{ train: TaggedSentence[]; dev: TaggedSentence[]; labels: string[] }> {
+  let dir = options.data;
+  if (!dir) {
+    if (!options.from) throw new BertLabError("MISSING_OPTION", "task wnut17 needs its data: --data DIR (wnut17train.conll, emerging.dev.conll) or --from DIR (a mirror such as ../shared/data)");
+    await fetchDataset("wnut17", { from: options.from });
+    dir = datasetPath("wnut17");
+  }
+  const train = readConll(path.join(dir, "wnut17train.conll")).sentences;
+  const labels = labelList(train);
+  const dev = readConll(path.join(dir, "emerging.dev.conll"), { labels }).sentences;
+  return { train, dev, labels };
+}
+
 export async function finetune(options: FinetuneOptions): Promise<FinetuneResult> {
   const log = options.log ?? (() => {});
   const t0 = performance.now();
   const epochs = options.epochs ?? 3;
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(epochs) || epochs < 1) throw new BertLabError("BAD_OPTION", `epochs must be an integer ≥ 1, got ${epochs}`);
-  if (!SENTENCE_TASKS.includes(options.task)) throw new BertLabError("UNKNOWN_TASK", `unknown task "${options.task}" — choose one of ${SENTENCE_TASKS.join(", ")}`);
+  if (!FINETUNE_TASKS.includes(options.task)) throw new BertLabError("UNKNOWN_TASK", `unknown task "${options.task}" — choose one of ${FINETUNE_TASKS.join(", ")}`);
   if (options.model in PRESETS && !options.vocab) {
     throw new BertLabError("MISSING_OPTION", `a preset (${options.model}) starts from random weights and needs --vocab vocab.txt`);
   }
-  const data = await loadSentenceTask(options.task, options);
-  const trainSet = options.maxTrainExamples ? data.train.slice(0, options.maxTrainExamples) : data.train;
-  const devSet = options.maxDevExamples ? data.dev.slice(0, options.maxDevExamples) : data.dev;
+  const seed = options.seed ?? 42;
+  const ner = (TOKEN_TASKS as readonly string[]).includes(options.task);
+  const sentences = ner ? await loadNerTask(options) : null;
+  const data = ner ? null : await loadSentenceTask(options.task as SentenceTaskName, options);
+  const numLabels = sentences ? sentences.labels.length : data!.numLabels;
   await ensureBackend();
 
   // the model: a folder (its weights and vocab) or a preset (random weights)
-  let model: BertForSequenceClassification;
+  const make = (config: BertConfig) =>
+    ner ? new BertForTokenClassification(config, numLabels, { seed }) : new BertForSequenceClassification(config, numLabels, { seed });
+  let model: BertForSequenceClassification | BertForTokenClassification;
   let vocab: Vocab;
-  const seed = options.seed ?? 42;
   if (options.model in PRESETS) {
-    if (!options.vocab) throw new BertLabError("MISSING_OPTION", `a preset (${options.model}) starts from random weights and needs --vocab vocab.txt`);
-    vocab = Vocab.fromFile(options.vocab);
-    model = new BertForSequenceClassification(bertConfig(options.model as PresetName, { vocabSize: vocab.size }), data.numLabels, { seed });
+    vocab = Vocab.fromFile(options.vocab!);
+    model = make(bertConfig(options.model as PresetName, { vocabSize: vocab.size }));
     log(`model: ${options.model} with random weights (the no-pre-training baseline)`);
   } else {
-    const loaded = modelFromFolder(options.model, (config) => new BertForSequenceClassification(config, data.numLabels, { seed }), { seed, log: () => {} });
+    const loaded = modelFromFolder(options.model, make, { seed, log: () => {} });
     model = loaded.model;
     const vocabPath = options.vocab ?? loaded.vocabPath;
-    if (!vocabPath) throw new BertLabError("MISSING_OPTION", `${options.model} has no vocab.txt: pass --vocab`);
+    if (!vocabPath) {
+      model.dispose();
+      throw new BertLabError("MISSING_OPTION", `${options.model} has no vocab.txt: pass --vocab`);
+    }
     vocab = Vocab.fromFile(vocabPath);
     if (vocab.size !== model.config.vocabSize) {
       model.dispose();
@@ -126,10 +152,24 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
     log(`model: ${options.model} (${loaded.report.loaded.length} tensors loaded, ${loaded.report.initialized.length} new: the classifier)`);
   }
   const tokenizer = new BertTokenizer(vocab, { doLowerCase: !options.cased });
-  const metric = (p: number[], y: number[]) => (options.task === "wordnet" ? { accuracy: accuracy(p, y) } : glueMetrics(options.task as GlueTaskName, p, y));
-  const task = sequenceClassificationTask(model, tokenizer, trainSet, devSet, { batchSize, maxSeqLength: options.maxSeqLength ?? 128, seed, metrics: metric });
+  const maxSeqLength = options.maxSeqLength ?? 128;
+  const cut = <T>(xs: T[], n?: number) => (n ? xs.slice(0, n) : xs);
+  let task: TrainTask<{ rows: Int32Array }> & { stepsPerEpoch: number };
+  let described: string;
+  if (sentences) {
+    const trainSet = cut(sentences.train, options.maxTrainExamples);
+    const devSet = cut(sentences.dev, options.maxDevExamples);
+    task = tokenClassificationTask(model as BertForTokenClassification, tokenizer, trainSet, devSet, { labels: sentences.labels, batchSize, maxSeqLength, seed });
+    described = `${trainSet.length} training sentences, ${devSet.length} dev, ${sentences.labels.length} tags`;
+  } else {
+    const trainSet = cut(data!.train, options.maxTrainExamples);
+    const devSet = cut(data!.dev, options.maxDevExamples);
+    const metric = (p: number[], y: number[]) => (options.task === "wordnet" ? { accuracy: accuracy(p, y) } : glueMetrics(options.task as GlueTaskName, p, y));
+    task = sequenceClassificationTask(model as BertForSequenceClassification, tokenizer, trainSet, devSet, { batchSize, maxSeqLength, seed, metrics: metric });
+    described = `${trainSet.length} training examples, ${devSet.length} dev`;
+  }
   const steps = epochs * task.stepsPerEpoch;
-  log(`${options.task}: ${trainSet.length} training examples, ${devSet.length} dev; ${epochs} epochs of ${task.stepsPerEpoch} steps`);
+  log(`${options.task}: ${described}; ${epochs} epochs of ${task.stepsPerEpoch} steps`);
 
   const bestDir = path.join(options.outDir, "best");
   let best: FinetuneResult["best"] = null;

@@ -3,5 +3,5 @@ export { accuracy, f1Binary, matthewsCorrelation, pearson, spearman, averageRank
 export type { PrecisionRecallF1, EntityScores, SeqevalScores, SquadScores } from "./metrics";
 export { fillMask, fillMaskBatch } from "./fill-mask";
 export { encodeExamples, EncodedExamples, SentenceExample, sequenceClassificationTask, SequenceTask, SequenceTaskOptions } from "./sequence-classification";
-export { finetune, FinetuneOptions, FinetuneResult, loadSentenceTask, SENTENCE_TASKS, SentenceTaskName } from "./finetune";
+export { finetune, FinetuneOptions, FinetuneResult, loadSentenceTask, loadNerTask, SENTENCE_TASKS, SentenceTaskName, TOKEN_TASKS, FINETUNE_TASKS, FinetuneTaskName } from "./finetune";
 export { encodeTagged, EncodedSentences, TaggedSentence, tokenClassificationTask, TokenTask, TokenTaskOptions } from "./token-classification";

@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import { initBackend } from "../../backend/select";
 import { accuracy, glueMetrics } from "../../finetuning/metrics";
-import { finetune, loadSentenceTask, SENTENCE_TASKS, SentenceTaskName } from "../../finetuning/finetune";
+import { FINETUNE_TASKS, FinetuneTaskName, finetune, loadSentenceTask, SENTENCE_TASKS, SentenceTaskName } from "../../finetuning/finetune";
 import { encodeExamples, sequenceClassificationTask } from "../../finetuning/sequence-classification";
 import { GlueTaskName } from "../../data/glue";
 import { BertForSequenceClassification } from "../../model/task-models";
@@ -14,23 +14,25 @@ import { Command } from "../command";
 import { ProgressBar } from "../progress";
 import { describeRecord } from "./pretrain";
 
-const LATER = ["wnut17", "conll2003", "squad", "tsv"];
+const LATER = ["conll2003", "squad", "tsv"];
 
-function checkTask(name: string): SentenceTaskName {
-  if (LATER.includes(name)) throw new BertLabError("NOT_YET", `task ${name} is not supported yet (token classification, SQuAD and user TSVs come next); sentence tasks now: ${SENTENCE_TASKS.join(", ")}`);
-  if (!(SENTENCE_TASKS as readonly string[]).includes(name)) throw new BertLabError("UNKNOWN_TASK", `unknown task "${name}" — choose one of ${SENTENCE_TASKS.join(", ")}`);
-  return name as SentenceTaskName;
+function checkTask(name: string, known: readonly string[] = FINETUNE_TASKS): FinetuneTaskName {
+  if (LATER.includes(name) || (FINETUNE_TASKS.includes(name as FinetuneTaskName) && !known.includes(name))) {
+    throw new BertLabError("NOT_YET", `task ${name} is not supported here yet (CoNLL-2003, SQuAD and user TSVs come next); now: ${known.join(", ")}`);
+  }
+  if (!known.includes(name)) throw new BertLabError("UNKNOWN_TASK", `unknown task "${name}" — choose one of ${known.join(", ")}`);
+  return name as FinetuneTaskName;
 }
 
 export const finetuneCommand: Command = {
   spec: {
     name: "finetune",
-    summary: "Fine-tune BERT on a sentence-level task (GLUE, or the WordNet task) and keep the best model.",
+    summary: "Fine-tune BERT on a sentence-level task (GLUE, the WordNet task) or NER (WNUT-17) and keep the best model.",
     usage:
-      "bert-lab finetune --task sst2|cola|mrpc|rte|stsb|qnli|mnli|wordnet (--data DIR | --from DIR) --model DIR|PRESET --out DIR [--epochs 3] [--learning-rate 2e-5] [--batch-size 32] [--max-seq-length 128] [--seed 42]",
+      "bert-lab finetune --task sst2|cola|mrpc|rte|stsb|qnli|mnli|wordnet|wnut17 (--data DIR | --from DIR) --model DIR|PRESET --out DIR [--epochs 3] [--learning-rate 2e-5] [--batch-size 32] [--max-seq-length 128] [--seed 42]",
     options: {
-      task: { type: "string", value: "NAME", required: true, description: SENTENCE_TASKS.join(" | ") },
-      data: { type: "string", value: "DIR", description: "the task's folder (GLUE layout: train.tsv, dev.tsv)" },
+      task: { type: "string", value: "NAME", required: true, description: FINETUNE_TASKS.join(" | ") },
+      data: { type: "string", value: "DIR", description: "the task's folder (GLUE layout: train.tsv, dev.tsv; WNUT-17: wnut17train.conll, emerging.dev.conll)" },
       from: { type: "string", value: "DIR", description: "a mirror to fetch the dataset from (e.g. ../shared/data)" },
       model: { type: "string", value: "DIR|PRESET", required: true, description: "an HF folder (e.g. a pretrain checkpoint), or a preset for random weights" },
       vocab: { type: "string", value: "FILE", description: "vocab.txt (needed with a preset)" },
@@ -116,7 +118,7 @@ export const evaluateCommand: Command = {
 
   async run(args, io) {
     const v = args.values as Record<string, string | number | boolean | undefined>;
-    const task = checkTask(String(v.task));
+    const task = checkTask(String(v.task), SENTENCE_TASKS) as SentenceTaskName;
     await initBackend({ prefer: v.backend as string | undefined, quiet: true });
     const data = await loadSentenceTask(task, { data: v.data as string | undefined, from: v.from as string | undefined });
     const dev = v["max-dev-examples"] ? data.dev.slice(0, v["max-dev-examples"] as number) : data.dev;
