@@ -18,6 +18,7 @@ import type { BertTokenizer } from "../tokenization/bert-tokenizer";
 import type { TrainTask } from "../training/trainer";
 import { BertLabError } from "../util/errors";
 import { Rng } from "../util/rng";
+import { EpochBatches, EpochBatchesState, gatherRows } from "./epoch-batches";
 
 /** One example: a text (and an optional second one) and its label (a class index, or a score). */
 export interface SentenceExample {
@@ -112,19 +113,13 @@ export function sequenceClassificationTask(
   const B = options.batchSize;
   const stepsPerEpoch = Math.ceil(trainSet.N / B);
   const seed = options.seed ?? 0;
-  let epoch = 0;
-  let index = 0;
-  let order = orderFor(trainSet.N, seed, epoch);
+  const batches = new EpochBatches(trainSet.N, B, seed);
   const metrics = options.metrics ?? ((p: number[], y: number[]): Record<string, number> => (regression ? { mse: mean(p.map((v, i) => (v - y[i]) ** 2)) } : { accuracy: mean(p.map((v, i) => (v === y[i] ? 1 : 0))) }));
 
   const logitsOf = (set: EncodedExamples, rows: Int32Array, ctx: RunContext) =>
     tf.tidy(() => {
       const T = set.T;
-      const pick = (a: Int32Array) => {
-        const out = new Int32Array(rows.length * T);
-        rows.forEach((r, k) => out.set(a.subarray(r * T, (r + 1) * T), k * T));
-        return tf.tensor2d(out, [rows.length, T], "int32");
-      };
+      const pick = (a: Int32Array) => gatherRows(a, T, rows);
       const base = model.bert.forwardTensors(pick(set.inputIds), pick(set.tokenTypeIds), pick(set.attentionMask), { training: ctx.training, rng: ctx.rng });
       const pooled = ctx.training ? tf.dropout(base.pooledOutput, model.config.hiddenDropoutProb, undefined, ctx.rng.randint(0, 2 ** 31 - 1)) : base.pooledOutput;
       return model.classifier.apply(pooled) as tf.Tensor2D; // [B, K]
@@ -146,16 +141,7 @@ export function sequenceClassificationTask(
     params: model.store.vars,
     stepsPerEpoch,
     predict,
-    nextBatch() {
-      if (index >= trainSet.N) {
-        epoch += 1;
-        index = 0;
-        order = orderFor(trainSet.N, seed, epoch);
-      }
-      const rows = Int32Array.from(order.slice(index, index + B));
-      index += B;
-      return [{ rows }];
-    },
+    nextBatch: () => [{ rows: batches.next() }],
     loss(batch, ctx) {
       let correct = 0;
       const loss = tf.tidy(() => {
@@ -171,14 +157,9 @@ export function sequenceClassificationTask(
     tokens: (batch) => batch.rows.reduce((s, r) => s + trainSet.lengths[r], 0),
     metrics: (sums): Record<string, number> => (regression ? {} : { train_accuracy: sums.examples ? sums.correct / sums.examples : 0 }),
     evaluate: dev.length > 0 ? () => metrics(predict(devSet), Array.from(devSet.labels)) : undefined,
-    dataState: () => ({ epoch, index }),
-    restoreDataState(state) {
-      const s = state as { epoch: number; index: number };
-      epoch = s.epoch;
-      index = s.index;
-      order = orderFor(trainSet.N, seed, epoch);
-    },
-    epoch: () => epoch + Math.min(1, index / trainSet.N),
+    dataState: () => batches.getState(),
+    restoreDataState: (state) => batches.setState(state as EpochBatchesState),
+    epoch: () => batches.epoch,
     saveModel: (dir) => savePretrainedFolder(dir, model.store, model.config, { architecture: "BertForSequenceClassification", vocabText: tokenizer.vocab.toText() }),
     loadModel(dir) {
       loadFolderInto(model.store, readPretrainedFolder(dir), { log: () => {} });
@@ -186,8 +167,5 @@ export function sequenceClassificationTask(
   };
 }
 
-function orderFor(n: number, seed: number, epoch: number): number[] {
-  return new Rng(seed).fork(`epoch ${epoch}`).shuffle(Array.from({ length: n }, (_, i) => i));
-}
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);

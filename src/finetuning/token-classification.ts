@@ -17,6 +17,7 @@ import type { BertTokenizer } from "../tokenization/bert-tokenizer";
 import type { TrainTask } from "../training/trainer";
 import { BertLabError } from "../util/errors";
 import { Rng } from "../util/rng";
+import { EpochBatches, EpochBatchesState, gatherRows } from "./epoch-batches";
 import { seqevalScores } from "./metrics";
 
 export interface TaggedSentence {
@@ -108,20 +109,14 @@ export function tokenClassificationTask(
   const B = options.batchSize;
   const seed = options.seed ?? 0;
   const stepsPerEpoch = Math.ceil(trainSet.N / B);
-  let epoch = 0;
-  let index = 0;
-  let order = orderFor(trainSet.N, seed, epoch);
+  const batches = new EpochBatches(trainSet.N, B, seed);
   const H = model.config.hiddenSize;
 
   /** logits [B·T, K] of the rows (all positions), for prediction */
   const logitsOf = (set: EncodedSentences, rows: Int32Array, ctx: RunContext, positions?: Int32Array) =>
     tf.tidy(() => {
       const T = set.T;
-      const pick = (a: Int32Array) => {
-        const out = new Int32Array(rows.length * T);
-        rows.forEach((r, k) => out.set(a.subarray(r * T, (r + 1) * T), k * T));
-        return tf.tensor2d(out, [rows.length, T], "int32");
-      };
+      const pick = (a: Int32Array) => gatherRows(a, T, rows);
       const ids = pick(set.inputIds);
       const base = model.bert.forwardTensors(ids, tf.zerosLike(ids), pick(set.attentionMask), { training: ctx.training, rng: ctx.rng });
       let h: tf.Tensor = tf.reshape(base.lastHiddenState, [rows.length * T, H]);
@@ -146,16 +141,7 @@ export function tokenClassificationTask(
     params: model.store.vars,
     stepsPerEpoch,
     predictTags,
-    nextBatch() {
-      if (index >= trainSet.N) {
-        epoch += 1;
-        index = 0;
-        order = orderFor(trainSet.N, seed, epoch);
-      }
-      const rows = Int32Array.from(order.slice(index, index + B));
-      index += B;
-      return [{ rows }];
-    },
+    nextBatch: () => [{ rows: batches.next() }],
     loss(batch, ctx) {
       const T = trainSet.T;
       const positions: number[] = [];
@@ -188,14 +174,9 @@ export function tokenClassificationTask(
             return { f1: s.f1, precision: s.precision, recall: s.recall }; // f1 first: the headline
           }
         : undefined,
-    dataState: () => ({ epoch, index }),
-    restoreDataState(state) {
-      const s = state as { epoch: number; index: number };
-      epoch = s.epoch;
-      index = s.index;
-      order = orderFor(trainSet.N, seed, epoch);
-    },
-    epoch: () => epoch + Math.min(1, index / trainSet.N),
+    dataState: () => batches.getState(),
+    restoreDataState: (state) => batches.setState(state as EpochBatchesState),
+    epoch: () => batches.epoch,
     saveModel: (dir) => savePretrainedFolder(dir, model.store, model.config, { architecture: "BertForTokenClassification", vocabText: tokenizer.vocab.toText() }),
     loadModel(dir) {
       loadFolderInto(model.store, readPretrainedFolder(dir), { log: () => {} });
@@ -203,6 +184,3 @@ export function tokenClassificationTask(
   };
 }
 
-function orderFor(n: number, seed: number, epoch: number): number[] {
-  return new Rng(seed).fork(`epoch ${epoch}`).shuffle(Array.from({ length: n }, (_, i) => i));
-}
