@@ -10,6 +10,7 @@ import { createPretrainingDataCommand } from "./commands/create-pretraining-data
 import { dataFetchCommand, dataListCommand } from "./commands/data";
 import { demoCommand } from "./commands/demo";
 import { doctorCommand } from "./commands/doctor";
+import { featuresCommand } from "./commands/features";
 import { fillMaskCommand } from "./commands/fill-mask";
 import { evaluateCommand, finetuneCommand } from "./commands/finetune";
 import { forwardCommand } from "./commands/forward";
@@ -20,7 +21,7 @@ import { vocabTrainCommand } from "./commands/vocab-train";
 import { walkthroughCommand } from "./commands/walkthrough";
 
 /** Every command, by the words that name it. */
-export const COMMANDS: Command[] = [demoCommand, walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, pretrainCommand, finetuneCommand, evaluateCommand, paramsCommand, forwardCommand, fillMaskCommand, dataListCommand, dataFetchCommand, doctorCommand];
+export const COMMANDS: Command[] = [demoCommand, walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, pretrainCommand, finetuneCommand, evaluateCommand, paramsCommand, forwardCommand, fillMaskCommand, featuresCommand, dataListCommand, dataFetchCommand, doctorCommand];
 
 function version(): string {
   try {

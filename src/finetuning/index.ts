@@ -5,3 +5,4 @@ export { fillMask, fillMaskBatch } from "./fill-mask";
 export { encodeExamples, EncodedExamples, SentenceExample, sequenceClassificationTask, SequenceTask, SequenceTaskOptions } from "./sequence-classification";
 export { finetune, FinetuneOptions, FinetuneResult, loadSentenceTask, loadNerTask, SENTENCE_TASKS, SentenceTaskName, TOKEN_TASKS, FINETUNE_TASKS, FinetuneTaskName } from "./finetune";
 export { encodeTagged, EncodedSentences, TaggedSentence, tokenClassificationTask, TokenTask, TokenTaskOptions } from "./token-classification";
+export { extractFeatures, combineLayers, FeatureRow, TokenFeatures, ExtractOptions } from "./features";
