@@ -15,13 +15,19 @@ import { finetune } from "./finetune";
 const tmp = tempFolders();
 const VOCAB = "data/vocab/bert-base-uncased/vocab.txt";
 
+/** A tiny BertForPreTraining saved as an HF folder with BERT's uncased vocab: what finetune starts from. */
+function pretrainedFolder(seed: number): string {
+  const vocab = Vocab.fromFile(sharedPath(VOCAB));
+  const dir = tmp(`finetune-base-${seed}`);
+  const base = new BertForPreTraining(bertConfig("tiny", { vocabSize: vocab.size }), { seed });
+  base.savePretrained(dir, { vocabText: vocab.toText() });
+  base.dispose();
+  return dir;
+}
+
 test("finetune SST-2 (a slice, fetched --from the mirror) from a pre-trained folder: eval each epoch, the best model and eval.json", needsShared("data/glue/SST-2"), async () => {
   await ensureBackend();
-  const vocab = Vocab.fromFile(sharedPath(VOCAB));
-  const pretrained = tmp("finetune-base");
-  const base = new BertForPreTraining(bertConfig("tiny", { vocabSize: vocab.size }), { seed: 3 });
-  base.savePretrained(pretrained, { vocabText: vocab.toText() });
-  base.dispose();
+  const pretrained = pretrainedFolder(3);
   const out = tmp("finetune-sst2");
   const evals: number[] = [];
   const r = await finetune({
@@ -57,11 +63,7 @@ test("finetune from a preset: random weights need a vocab; unknown tasks and mis
 
 test("finetune WNUT-17 (a slice --from the mirror): the NER head, entity F1 as the headline, eval.json", needsShared("data/ner/wnut17"), async () => {
   await ensureBackend();
-  const vocab = Vocab.fromFile(sharedPath(VOCAB));
-  const pretrained = tmp("finetune-ner-base");
-  const base = new BertForPreTraining(bertConfig("tiny", { vocabSize: vocab.size }), { seed: 4 });
-  base.savePretrained(pretrained, { vocabText: vocab.toText() });
-  base.dispose();
+  const pretrained = pretrainedFolder(4);
   const out = tmp("finetune-wnut17");
   const r = await finetune({ task: "wnut17", from: sharedPath("data"), model: pretrained, outDir: out, epochs: 1, batchSize: 16, maxSeqLength: 48, maxTrainExamples: 32, maxDevExamples: 32 });
   const written = JSON.parse(fs.readFileSync(path.join(out, "eval.json"), "utf8"));

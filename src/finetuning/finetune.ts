@@ -8,7 +8,6 @@
  *   const r = await finetune({ task: "sst2", data: "glue_data/SST-2", model: "runs/tiny/checkpoint-2000", outDir: "runs/sst2", epochs: 3 });
  *   r.best; // { epoch: 2, metrics: { accuracy: 0.81 } }
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureBackend } from "../backend/select";
 import { datasetPath, fetchDataset } from "../data/fetch";
@@ -24,6 +23,7 @@ import { BertTokenizer } from "../tokenization/bert-tokenizer";
 import { Vocab } from "../tokenization/vocab";
 import { EvalRecord, train, TrainCallbacks, TrainResult, TrainTask } from "../training/trainer";
 import { writeFileAtomic } from "../util/atomic-write";
+import { writeFolderAtomic } from "../util/atomic-folder";
 import { BertLabError } from "../util/errors";
 import { accuracy, glueMetrics } from "./metrics";
 import { SentenceExample, sequenceClassificationTask } from "./sequence-classification";
@@ -194,7 +194,7 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
           for (const [k, v] of Object.entries(record)) if (k !== "step") metrics[k.replace(/^eval_/, "")] = v;
           if (!best || headline(metrics) > headline(best.metrics)) {
             best = { epoch: Math.round(record.step / task.stepsPerEpoch), step: record.step, metrics };
-            saveFolderAtomically(bestDir, (dir) => task.saveModel(dir));
+            writeFolderAtomic(bestDir, (dir) => task.saveModel(dir));
           }
           await options.callbacks?.onEval?.(record);
         },
@@ -208,16 +208,3 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
     model.dispose();
   }
 }
-
-/** Writes a folder under a temporary name, then swaps it into place. */
-function saveFolderAtomically(dir: string, write: (tmp: string) => void): void {
-  const tmp = `${dir}.partial-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  write(tmp);
-  const old = `${dir}.old-${process.pid}`;
-  if (fs.existsSync(dir)) fs.renameSync(dir, old);
-  fs.renameSync(tmp, dir);
-  fs.rmSync(old, { recursive: true, force: true });
-}
-

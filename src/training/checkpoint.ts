@@ -13,6 +13,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BertLabError } from "../util/errors";
+import { writeFolderAtomic } from "../util/atomic-folder";
 import { faultPoint } from "../util/fault";
 import { readSafetensors, writeSafetensors } from "../model/weights/safetensors";
 import type { BertAdamWState } from "./adamw";
@@ -33,23 +34,11 @@ export interface CheckpointRef {
  * checkpoints are removed (keep ≤ 0 keeps all).
  */
 export function saveCheckpoint(outDir: string, step: number, write: (dir: string) => void, keep: number): string {
-  fs.mkdirSync(outDir, { recursive: true });
-  const final = path.join(outDir, `checkpoint-${step}`);
-  const tmp = path.join(outDir, `.checkpoint-${step}.partial-${process.pid}`);
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp);
-  write(tmp);
-  faultPoint("checkpoint", step); // tests kill the process here: a half-written folder
-  if (!fs.existsSync(path.join(tmp, TRAINER_STATE_FILE))) throw new Error(`internal: checkpoint writer left no ${TRAINER_STATE_FILE}`);
-  if (fs.existsSync(final)) {
-    // the same step saved again (e.g. interrupted right after a resume): swap in the new one
-    const old = path.join(outDir, `.checkpoint-${step}.old-${process.pid}`);
-    fs.renameSync(final, old);
-    fs.renameSync(tmp, final);
-    fs.rmSync(old, { recursive: true, force: true });
-  } else {
-    fs.renameSync(tmp, final);
-  }
+  const final = writeFolderAtomic(path.join(outDir, `checkpoint-${step}`), (tmp) => {
+    write(tmp);
+    faultPoint("checkpoint", step); // tests kill the process here: a half-written folder
+    if (!fs.existsSync(path.join(tmp, TRAINER_STATE_FILE))) throw new Error(`internal: checkpoint writer left no ${TRAINER_STATE_FILE}`);
+  });
   if (keep > 0) for (const c of listCheckpoints(outDir).slice(0, -keep)) fs.rmSync(c.dir, { recursive: true, force: true });
   return final;
 }
