@@ -6,11 +6,15 @@ import { ensureBackend } from "../backend/select";
 import { BertForPreTraining } from "../model/bert-for-pretraining";
 import { bertConfig } from "../model/config";
 import { BertForSequenceClassification, BertForTokenClassification } from "../model/task-models";
-import { modelFromFolder } from "../model/weights/pretrained";
+import { modelFromFolder, readPretrainedFolder } from "../model/weights/pretrained";
 import { Vocab } from "../tokenization/vocab";
 import { needsShared, sharedPath } from "../util/shared-folder";
 import { tempFolders } from "../util/temp-folders.test.helper";
-import { finetune } from "./finetune";
+import { BertLabError } from "../util/errors";
+import { evaluateModel } from "./evaluate";
+import { finetune, loadNerTask } from "./finetune";
+import { tinyPretrainedFolder, writeConll2003, writeTsvTask } from "./synthetic-tasks.test.helper";
+import { nerFiles } from "./task-data";
 
 const tmp = tempFolders();
 const VOCAB = "data/vocab/bert-base-uncased/vocab.txt";
@@ -53,6 +57,7 @@ test("finetune SST-2 (a slice, fetched --from the mirror) from a pre-trained fol
   const { model, report } = modelFromFolder(r.bestDir, (c) => new BertForSequenceClassification(c, 2), { log: () => {} });
   assert.equal(report.initialized.length, 0, "the best model holds the classifier too");
   model.dispose();
+  assert.deepEqual(readPretrainedFolder(r.bestDir).labels, ["negative", "positive"], "config.json names the classes");
 });
 
 test("finetune from a preset: random weights need a vocab; unknown tasks and missing data are named", needsShared(VOCAB), async () => {
@@ -71,5 +76,68 @@ test("finetune WNUT-17 (a slice --from the mirror): the NER head, entity F1 as t
   assert.equal(written.metric.f1, r.best!.metrics.f1);
   const { model, report } = modelFromFolder(r.bestDir, (c) => new BertForTokenClassification(c, 13), { log: () => {} });
   assert.equal(report.initialized.length, 0, "the best model holds the 13-tag classifier");
+  model.dispose();
+});
+
+test("finetune CoNLL-2003 from a folder of the original files: IOB1 trained as IOB2, entity F1, the tags in best/config.json, evaluate gives it back", async () => {
+  await ensureBackend();
+  const data = writeConll2003(tmp("conll2003-eng"));
+  const out = tmp("finetune-conll2003");
+  const r = await finetune({ task: "conll2003", data, model: tinyPretrainedFolder(tmp("conll-base"), 11), outDir: out, epochs: 2, batchSize: 8, maxSeqLength: 32, learningRate: 1e-3 });
+  // the files hold only I-LOC / I-ORG and I-PER / B-PER in IOB1: converted, every entity opens with B-
+  assert.deepEqual(r.labels, ["O", "B-LOC", "B-ORG", "B-PER", "I-PER"]);
+  const folder = readPretrainedFolder(r.bestDir);
+  assert.deepEqual(folder.labels, r.labels, "config.json's id2label names each output");
+  assert.equal(folder.problemType, null);
+  const written = JSON.parse(fs.readFileSync(path.join(out, "eval.json"), "utf8"));
+  assert.equal(written.task, "conll2003");
+  assert.deepEqual(Object.keys(written.metric), ["f1", "precision", "recall"]);
+  const again = await evaluateModel({ task: "conll2003", model: r.bestDir, data, maxSeqLength: 32, batchSize: 8 });
+  assert.deepEqual(again.metric, r.best!.metrics, "evaluate on dev reproduces the best epoch's scores");
+  // dev (sentences 100–107): a LOC in each, a second person in 102 and 105, an ORG in 102 and 106
+  assert.deepEqual([again.perType!.LOC.support, again.perType!.PER.support, again.perType!.ORG.support], [8, 10, 2]);
+  const test = await evaluateModel({ task: "conll2003", model: r.bestDir, data, maxSeqLength: 32, split: "test" });
+  assert.equal(test.split, "test");
+  assert.equal(test.examples, 8);
+});
+
+test("CoNLL-2003 --from a mirror's ner/conll2003 (train.txt, valid.txt); absent, the error lists the names looked for", async () => {
+  const mirror = tmp("conll-mirror");
+  writeConll2003(path.join(mirror, "ner", "conll2003"), "txt");
+  const files = await nerFiles("conll2003", { from: mirror });
+  assert.equal(path.basename(files.train), "train.txt");
+  assert.equal(path.basename(files.dev), "valid.txt");
+  const t = await loadNerTask({ task: "conll2003", from: mirror });
+  assert.equal(t.train.length, 24);
+  assert.equal(t.dev.length, 8);
+  const empty = tmp("conll-none");
+  await assert.rejects(
+    finetune({ task: "conll2003", from: empty, model: "tiny", vocab: "unused", outDir: tmp("x") }),
+    (e: unknown) => e instanceof BertLabError && e.code === "DATA_NOT_FOUND" && /looked for eng\.train \+ eng\.testa, or train\.txt \+ valid\.txt/.test(e.message) && e.message.includes(path.join(empty, "ner", "conll2003")) && /--data DIR/.test(e.message),
+  );
+  await assert.rejects(loadNerTask({ task: "conll2003" }), /task conll2003 needs its data: --data DIR holding eng\.train/);
+});
+
+test("finetune a TSV: classes sorted from train, accuracy and macro-F1, the names in best/config.json; a regression by Pearson and Spearman", async () => {
+  await ensureBackend();
+  const base = tinyPretrainedFolder(tmp("tsv-base"), 12);
+  const data = writeTsvTask(tmp("tsv-3"), { classes: 3 });
+  const r = await finetune({ task: "tsv", data, model: base, outDir: tmp("finetune-tsv"), epochs: 1, batchSize: 8, maxSeqLength: 32, learningRate: 1e-3 });
+  assert.deepEqual(r.labels, ["neg", "neu", "pos"]);
+  assert.deepEqual(Object.keys(r.best!.metrics), ["accuracy", "macro_f1"]);
+  const folder = readPretrainedFolder(r.bestDir);
+  assert.deepEqual(folder.labels, ["neg", "neu", "pos"]);
+  assert.equal(folder.problemType, "single_label_classification");
+  assert.equal(JSON.parse(fs.readFileSync(path.join(r.bestDir, "tokenizer_config.json"), "utf8")).do_lower_case, true, "uncased, as fine-tuned");
+  const again = await evaluateModel({ task: "tsv", model: r.bestDir, dev: path.join(data, "dev.tsv"), maxSeqLength: 32 });
+  assert.deepEqual(again.metric, r.best!.metrics);
+
+  const regData = writeTsvTask(tmp("tsv-reg"), { regression: true });
+  const reg = await finetune({ task: "tsv", train: path.join(regData, "train.tsv"), dev: path.join(regData, "dev.tsv"), regression: true, model: base, outDir: tmp("finetune-tsv-reg"), epochs: 1, batchSize: 8, maxSeqLength: 32 });
+  assert.equal(reg.labels, null);
+  assert.deepEqual(Object.keys(reg.best!.metrics), ["pearson", "spearman"]);
+  assert.equal(readPretrainedFolder(reg.bestDir).problemType, "regression");
+  const { model } = modelFromFolder(reg.bestDir, (c) => new BertForSequenceClassification(c, 1), { log: () => {} });
+  assert.equal(model.numLabels, 1);
   model.dispose();
 });

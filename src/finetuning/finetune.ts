@@ -1,46 +1,37 @@
 /**
- * Fine-tuning a sentence-level task end to end (paper §4.1): the task's data, a model from a
- * pre-trained folder (or a preset with random weights: the "no pre-training" baseline), the
- * paper's recipe (AdamW, warmup 10 %, linear decay), an evaluation on dev after every epoch,
- * the best model kept, and `eval.json`. What `bert-lab finetune` runs.
+ * Fine-tuning a task end to end (paper §4.1–4.3): the task's data, a model from a pre-trained
+ * folder (or a preset with random weights: the "no pre-training" baseline), the paper's recipe
+ * (AdamW, warmup 10 %, linear decay), an evaluation on dev after every epoch, the best model
+ * kept — its config.json naming the classes (id2label) — and `eval.json`. Sentence tasks
+ * (GLUE, the WordNet task, a TSV of your own) and NER (WNUT-17, CoNLL-2003). What `bert-lab
+ * finetune` runs.
  *
  * @example
  *   const r = await finetune({ task: "sst2", data: "glue_data/SST-2", model: "runs/tiny/checkpoint-2000", outDir: "runs/sst2", epochs: 3 });
  *   r.best; // { epoch: 2, metrics: { accuracy: 0.81 } }
+ *   await finetune({ task: "tsv", train: "reviews/train.tsv", dev: "reviews/dev.tsv", model: "runs/tiny/checkpoint-2000", outDir: "runs/reviews" });
  */
 import * as path from "node:path";
 import { ensureBackend } from "../backend/select";
-import { datasetPath, fetchDataset } from "../data/fetch";
-import { GLUE_TASKS, GlueTaskName, readGlueTask } from "../data/glue";
-import { wordnetTask } from "../data/wordnet";
 import { bertConfig, PresetName, PRESETS } from "../model/config";
 import { BertForSequenceClassification, BertForTokenClassification } from "../model/task-models";
 import type { BertConfig } from "../model/config";
-import { labelList, readConll } from "../data/conll";
-import { TaggedSentence, tokenClassificationTask } from "./token-classification";
-import { modelFromFolder } from "../model/weights/pretrained";
+import { tokenClassificationTask } from "./token-classification";
+import { modelFromFolder, setFolderLabels } from "../model/weights/pretrained";
 import { BertTokenizer } from "../tokenization/bert-tokenizer";
 import { Vocab } from "../tokenization/vocab";
 import { EvalRecord, train, TrainCallbacks, TrainResult, TrainTask } from "../training/trainer";
 import { writeFileAtomic } from "../util/atomic-write";
 import { writeFolderAtomic } from "../util/atomic-folder";
 import { BertLabError } from "../util/errors";
-import { accuracy, glueMetrics } from "./metrics";
-import { SentenceExample, sequenceClassificationTask } from "./sequence-classification";
+import { sequenceClassificationTask } from "./sequence-classification";
+import { FINETUNE_TASKS, FinetuneTaskName, loadNerTask, loadSentenceTask, SentenceTaskName, TaskDataOptions, TOKEN_TASKS, TokenTaskName } from "./task-data";
 
-export type SentenceTaskName = GlueTaskName | "wordnet";
-export const SENTENCE_TASKS: readonly SentenceTaskName[] = ["sst2", "cola", "mrpc", "rte", "stsb", "qnli", "mnli", "wordnet"];
-/** token-level tasks (NER) */
-export const TOKEN_TASKS = ["wnut17"] as const;
-export type FinetuneTaskName = SentenceTaskName | (typeof TOKEN_TASKS)[number];
-export const FINETUNE_TASKS: readonly FinetuneTaskName[] = [...SENTENCE_TASKS, ...TOKEN_TASKS];
+export { FINETUNE_TASKS, loadNerTask, loadSentenceTask, SENTENCE_TASKS, TOKEN_TASKS } from "./task-data";
+export type { FinetuneTaskName, SentenceTaskName, TaskDataOptions, TokenTaskName } from "./task-data";
 
-export interface FinetuneOptions {
+export interface FinetuneOptions extends TaskDataOptions {
   task: FinetuneTaskName;
-  /** the task's folder (GLUE layout); or give `from` */
-  data?: string;
-  /** a mirror folder to fetch the dataset from (as `bert-lab data fetch --from`) */
-  from?: string;
   /** an HF folder (pre-trained here or elsewhere), or a preset name for random weights */
   model: string;
   /** vocab.txt, needed with a preset (a folder brings its own) */
@@ -67,47 +58,11 @@ export interface FinetuneResult {
   best: { epoch: number; step: number; metrics: Record<string, number> } | null;
   evals: EvalRecord[];
   result: TrainResult;
-  /** where the best model is (an HF folder) */
+  /** where the best model is (an HF folder; its config.json's id2label names the classes) */
   bestDir: string;
+  /** the class (or tag) names in index order; null for a regression */
+  labels: string[] | null;
   seconds: number;
-}
-
-/** The examples and labels of a sentence task. */
-export async function loadSentenceTask(
-  task: SentenceTaskName,
-  options: { data?: string; from?: string },
-): Promise<{ train: SentenceExample[]; dev: SentenceExample[]; numLabels: number; labelNames: readonly string[] | null }> {
-  if (task === "wordnet") {
-    const t = wordnetTask();
-    const map = (xs: { text: string; label: number }[]) => xs.map((e) => ({ textA: e.text, label: e.label }));
-    return { train: map(t.train), dev: map(t.dev), numLabels: t.labels.length, labelNames: t.labels };
-  }
-  const spec = GLUE_TASKS[task];
-  if (!spec) throw new BertLabError("UNKNOWN_TASK", `unknown task "${task}" — choose one of ${SENTENCE_TASKS.join(", ")}`);
-  let dir = options.data;
-  if (!dir) {
-    if (!options.from) throw new BertLabError("MISSING_OPTION", `task ${task} needs its data: --data DIR (the task's folder) or --from DIR (a mirror such as ../shared/data)`);
-    await fetchDataset(task, { from: options.from });
-    dir = datasetPath(task);
-  }
-  const files = readGlueTask(task, dir);
-  const toExample = (e: { textA: string; textB?: string; label: number }): SentenceExample => ({ textA: e.textA, textB: e.textB, label: e.label });
-  const dev = files.dev ?? files.dev_matched;
-  return { train: files.train.examples.map(toExample), dev: dev.examples.map(toExample), numLabels: spec.labels ? spec.labels.length : 1, labelNames: spec.labelNames };
-}
-
-/** WNUT-17 (train, dev) from --data DIR or a mirror; the label list from the training split. */
-export async function loadNerTask(options: { data?: string; from?: string }): Promise<{ train: TaggedSentence[]; dev: TaggedSentence[]; labels: string[] }> {
-  let dir = options.data;
-  if (!dir) {
-    if (!options.from) throw new BertLabError("MISSING_OPTION", "task wnut17 needs its data: --data DIR (wnut17train.conll, emerging.dev.conll) or --from DIR (a mirror such as ../shared/data)");
-    await fetchDataset("wnut17", { from: options.from });
-    dir = datasetPath("wnut17");
-  }
-  const train = readConll(path.join(dir, "wnut17train.conll")).sentences;
-  const labels = labelList(train);
-  const dev = readConll(path.join(dir, "emerging.dev.conll"), { labels }).sentences;
-  return { train, dev, labels };
 }
 
 export async function finetune(options: FinetuneOptions): Promise<FinetuneResult> {
@@ -122,9 +77,12 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
   }
   const seed = options.seed ?? 42;
   const ner = (TOKEN_TASKS as readonly string[]).includes(options.task);
-  const sentences = ner ? await loadNerTask(options) : null;
-  const data = ner ? null : await loadSentenceTask(options.task as SentenceTaskName, options);
+  const sentences = ner ? await loadNerTask({ ...options, task: options.task as TokenTaskName, log }) : null;
+  const data = ner ? null : await loadSentenceTask(options.task as SentenceTaskName | "tsv", { ...options, log });
   const numLabels = sentences ? sentences.labels.length : data!.numLabels;
+  // what the best model's config.json says of its outputs (HF's id2label, problem_type)
+  const labels = sentences ? sentences.labels : data!.labelNames ? [...data!.labelNames] : null;
+  const problemType = sentences ? null : numLabels === 1 ? "regression" : "single_label_classification";
   await ensureBackend();
 
   // the model: a folder (its weights and vocab) or a preset (random weights)
@@ -164,16 +122,19 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
   } else {
     const trainSet = cut(data!.train, options.maxTrainExamples);
     const devSet = cut(data!.dev, options.maxDevExamples);
-    const metric = (p: number[], y: number[]) => (options.task === "wordnet" ? { accuracy: accuracy(p, y) } : glueMetrics(options.task as GlueTaskName, p, y));
-    task = sequenceClassificationTask(model as BertForSequenceClassification, tokenizer, trainSet, devSet, { batchSize, maxSeqLength, seed, metrics: metric });
-    described = `${trainSet.length} training examples, ${devSet.length} dev`;
+    task = sequenceClassificationTask(model as BertForSequenceClassification, tokenizer, trainSet, devSet, { batchSize, maxSeqLength, seed, metrics: data!.metrics });
+    described = `${trainSet.length} training examples, ${devSet.length} dev, ${numLabels === 1 ? "a regression" : `${numLabels} labels`}`;
   }
   const steps = epochs * task.stepsPerEpoch;
   log(`${options.task}: ${described}; ${epochs} epochs of ${task.stepsPerEpoch} steps`);
 
   const bestDir = path.join(options.outDir, "best");
   let best: FinetuneResult["best"] = null;
-  const headline = (m: Record<string, number>) => Object.values(m)[0];
+  // the first metric decides; NaN (a constant prediction's correlation) is the worst
+  const headline = (m: Record<string, number>) => {
+    const v = Object.values(m)[0];
+    return Number.isNaN(v) ? -Infinity : v;
+  };
   try {
     const result = await train(task, {
       steps,
@@ -194,7 +155,12 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
           for (const [k, v] of Object.entries(record)) if (k !== "step") metrics[k.replace(/^eval_/, "")] = v;
           if (!best || headline(metrics) > headline(best.metrics)) {
             best = { epoch: Math.round(record.step / task.stepsPerEpoch), step: record.step, metrics };
-            writeFolderAtomic(bestDir, (dir) => task.saveModel(dir));
+            writeFolderAtomic(bestDir, (dir) => {
+              task.saveModel(dir);
+              setFolderLabels(dir, labels ?? ["LABEL_0"], problemType); // a regression's one output: HF's default name
+              // how the text was tokenized, where HF's tokenizer (and predict.ts) look for it
+              writeFileAtomic(path.join(dir, "tokenizer_config.json"), JSON.stringify({ do_lower_case: !options.cased, tokenizer_class: "BertTokenizer" }, null, 2) + "\n");
+            });
           }
           await options.callbacks?.onEval?.(record);
         },
@@ -203,7 +169,7 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
     const seconds = (performance.now() - t0) / 1000;
     const b = best as FinetuneResult["best"];
     writeFileAtomic(path.join(options.outDir, "eval.json"), JSON.stringify({ task: options.task, metric: b?.metrics ?? {}, epoch: b?.epoch ?? 0, step: b?.step ?? 0, seconds }, null, 2) + "\n");
-    return { task: options.task, best: b, evals: result.evals, result, bestDir, seconds };
+    return { task: options.task, best: b, evals: result.evals, result, bestDir, labels, seconds };
   } finally {
     model.dispose();
   }

@@ -126,7 +126,60 @@ export function configToHf(c: BertConfig): Record<string, unknown> {
   return out;
 }
 
-export function readConfig(path: string): BertConfig {
+/** The label names of a fine-tuned model and what HF calls its problem type. */
+export interface TaskLabels {
+  /** id2label in index order (class k's name is labels[k]); null: the config has none */
+  labels: string[] | null;
+  /** "regression", "single_label_classification", "multi_label_classification"; null: not said */
+  problemType: string | null;
+}
+
+/**
+ * HF's `id2label` / `label2id` (and `problem_type`) for a config.json, so that a fine-tuned
+ * folder names its classes: transformers' pipelines and `labelsFromHf` read them back.
+ *
+ * @example
+ *   labelsToHf(["negative", "positive"])
+ *   // → { id2label: { "0": "negative", "1": "positive" }, label2id: { negative: 0, positive: 1 } }
+ */
+export function labelsToHf(labels: readonly string[], problemType?: string | null): Record<string, unknown> {
+  const id2label: Record<string, string> = {};
+  const label2id: Record<string, number> = {};
+  labels.forEach((name, k) => {
+    id2label[String(k)] = name;
+    label2id[name] = k;
+  });
+  return { id2label, label2id, ...(problemType ? { problem_type: problemType } : {}) };
+}
+
+/**
+ * The label names of an HF config.json object: `id2label` read in index order (its keys must
+ * be 0…K−1). configFromHf leaves these fields out of BertConfig; this reads them.
+ *
+ * @example
+ *   labelsFromHf({ id2label: { "1": "pos", "0": "neg" } }) // → { labels: ["neg", "pos"], problemType: null }
+ */
+export function labelsFromHf(json: Record<string, unknown>, source = "config.json"): TaskLabels {
+  const problemType = typeof json.problem_type === "string" ? json.problem_type : null;
+  const raw = json.id2label;
+  if (raw === undefined || raw === null) return { labels: null, problemType };
+  const bad = (why: string): never => {
+    throw new BertLabError("BAD_CONFIG", `${source}: id2label ${why} — expected {"0": "name", "1": "name", …}, one entry per class`);
+  };
+  if (typeof raw !== "object" || Array.isArray(raw)) bad(`is not an object`);
+  const entries = Object.entries(raw as Record<string, unknown>);
+  const labels = new Array<string>(entries.length);
+  for (const [key, name] of entries) {
+    const k = Number(key);
+    if (!/^\d+$/.test(key) || k >= entries.length || labels[k] !== undefined) bad(`has key ${JSON.stringify(key)}: keys must be 0…${entries.length - 1}, each once`);
+    if (typeof name !== "string") bad(`maps ${key} to ${JSON.stringify(name)}, not a name`);
+    labels[k] = name as string;
+  }
+  return { labels, problemType };
+}
+
+/** The parsed JSON object of a config.json; errors name the file. */
+export function readConfigJson(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = fs.readFileSync(path, "utf8");
@@ -139,7 +192,11 @@ export function readConfig(path: string): BertConfig {
   } catch (e) {
     throw new BertLabError("BAD_CONFIG", `${path} is not valid JSON: ${(e as Error).message}`);
   }
-  return configFromHf(json, path);
+  return json;
+}
+
+export function readConfig(path: string): BertConfig {
+  return configFromHf(readConfigJson(path), path);
 }
 
 export function writeConfig(path: string, c: BertConfig): void {

@@ -1,39 +1,73 @@
-/** `bert-lab finetune` and `bert-lab evaluate`: sentence-level tasks (paper §4.1). */
+/** `bert-lab finetune` and `bert-lab evaluate`: sentence tasks, a TSV of your own, and NER (paper §4.1, §4.3). */
 import * as path from "node:path";
 import { initBackend } from "../../backend/select";
-import { accuracy, glueMetrics } from "../../finetuning/metrics";
-import { FINETUNE_TASKS, FinetuneTaskName, finetune, loadSentenceTask, SENTENCE_TASKS, SentenceTaskName } from "../../finetuning/finetune";
-import { encodeExamples, sequenceClassificationTask } from "../../finetuning/sequence-classification";
-import { GlueTaskName } from "../../data/glue";
-import { BertForSequenceClassification } from "../../model/task-models";
-import { modelFromFolder } from "../../model/weights/pretrained";
-import { BertTokenizer } from "../../tokenization/bert-tokenizer";
-import { Vocab } from "../../tokenization/vocab";
+import { evaluateModel } from "../../finetuning/evaluate";
+import { FINETUNE_TASKS, FinetuneTaskName, finetune, TaskDataOptions } from "../../finetuning/finetune";
 import { BertLabError } from "../../util/errors";
 import { Command } from "../command";
+import type { OptionSpec, ParsedValue } from "../args";
 import { ProgressBar } from "../progress";
 import { describeRecord } from "./pretrain";
 
-const LATER = ["conll2003", "squad", "tsv"];
+/** tasks with a name but not built yet */
+const LATER = ["squad"];
 
-function checkTask(name: string, known: readonly string[] = FINETUNE_TASKS): FinetuneTaskName {
-  if (LATER.includes(name) || (FINETUNE_TASKS.includes(name as FinetuneTaskName) && !known.includes(name))) {
-    throw new BertLabError("NOT_YET", `task ${name} is not supported here yet (CoNLL-2003, SQuAD and user TSVs come next); now: ${known.join(", ")}`);
-  }
-  if (!known.includes(name)) throw new BertLabError("UNKNOWN_TASK", `unknown task "${name}" — choose one of ${known.join(", ")}`);
+function checkTask(name: string): FinetuneTaskName {
+  if (LATER.includes(name)) throw new BertLabError("NOT_YET", `task ${name} is not supported here yet (SQuAD is coming); now: ${FINETUNE_TASKS.join(", ")}`);
+  if (!FINETUNE_TASKS.includes(name as FinetuneTaskName)) throw new BertLabError("UNKNOWN_TASK", `unknown task "${name}" — choose one of ${FINETUNE_TASKS.join(", ")}`);
   return name as FinetuneTaskName;
+}
+
+/** Where the data is: finetune and evaluate. */
+const WHERE: Record<string, OptionSpec> = {
+  data: { type: "string", value: "DIR", description: "the task's folder (GLUE: train.tsv, dev.tsv; WNUT-17: wnut17train.conll, emerging.dev.conll; CoNLL-2003: eng.train, eng.testa, eng.testb or train.txt, valid.txt, test.txt; tsv: train.tsv, dev.tsv)" },
+  from: { type: "string", value: "DIR", description: "a mirror to fetch the dataset from (e.g. ../shared/data; CoNLL-2003: its ner/conll2003 or conll2003 folder)" },
+};
+
+/** How a TSV reads, and bad rows: finetune and evaluate. */
+const READING: Record<string, OptionSpec> = {
+  "text-column": { type: "string", value: "NAME|INDEX", description: 'tsv: the text column, by header name or 0-based index, negative from the end (default "sentence", "text", "sentence1" or "text_a", else 0)' },
+  "text-b-column": { type: "string", value: "NAME|INDEX", description: "tsv: the second text of a pair task (default none, or sentence2 / text_b beside sentence1 / text_a)" },
+  "label-column": { type: "string", value: "NAME|INDEX", description: 'tsv: the label column (default "label", else the last)' },
+  header: { type: "boolean", description: "tsv: the first row is a header (default: found out)" },
+  "no-header": { type: "boolean", description: "tsv: the first row is data" },
+  "skip-bad-rows": { type: "boolean", description: "leave malformed rows (TSV, GLUE) or sentences (CoNLL) out, with a count, instead of stopping" },
+};
+
+/** A column option's value: digits (optionally negative) are an index, anything else a name. */
+const column = (v: ParsedValue): string | number | undefined => (v === undefined ? undefined : /^-?\d+$/.test(String(v)) ? Number(v) : String(v));
+
+const TSV_ONLY = ["train", "dev", "text-column", "text-b-column", "label-column", "header", "no-header", "regression"];
+
+function dataOptions(task: FinetuneTaskName, v: Record<string, ParsedValue>): TaskDataOptions {
+  const misplaced = task === "tsv" ? [] : TSV_ONLY.filter((k) => v[k] !== undefined && v[k] !== false);
+  if (misplaced.length) throw new BertLabError("BAD_OPTION", `${misplaced.map((k) => `--${k}`).join(", ")} ${misplaced.length > 1 ? "are" : "is"} for --task tsv; task ${task} reads its own files from --data DIR or --from DIR`);
+  if (v.header && v["no-header"]) throw new BertLabError("BAD_OPTION", "--header and --no-header contradict each other: pass one (or neither, to have it found out)");
+  return {
+    data: v.data as string | undefined,
+    from: v.from as string | undefined,
+    dev: v.dev as string | undefined,
+    textColumn: column(v["text-column"]),
+    textBColumn: column(v["text-b-column"]),
+    labelColumn: column(v["label-column"]),
+    header: v.header ? true : v["no-header"] ? false : "auto",
+    skipBadRows: Boolean(v["skip-bad-rows"]),
+  };
 }
 
 export const finetuneCommand: Command = {
   spec: {
     name: "finetune",
-    summary: "Fine-tune BERT on a sentence-level task (GLUE, the WordNet task) or NER (WNUT-17) and keep the best model.",
+    summary: "Fine-tune BERT on a sentence task (GLUE, the WordNet task, your own TSV) or NER (WNUT-17, CoNLL-2003) and keep the best model.",
     usage:
-      "bert-lab finetune --task sst2|cola|mrpc|rte|stsb|qnli|mnli|wordnet|wnut17 (--data DIR | --from DIR) --model DIR|PRESET --out DIR [--epochs 3] [--learning-rate 2e-5] [--batch-size 32] [--max-seq-length 128] [--seed 42]",
+      "bert-lab finetune --task sst2|cola|mrpc|rte|stsb|qnli|mnli|wordnet|wnut17|conll2003|tsv (--data DIR | --from DIR | --train FILE --dev FILE) --model DIR|PRESET --out DIR [--epochs 3] [--learning-rate 2e-5] [--batch-size 32] [--max-seq-length 128] [--seed 42]",
     options: {
       task: { type: "string", value: "NAME", required: true, description: FINETUNE_TASKS.join(" | ") },
-      data: { type: "string", value: "DIR", description: "the task's folder (GLUE layout: train.tsv, dev.tsv; WNUT-17: wnut17train.conll, emerging.dev.conll)" },
-      from: { type: "string", value: "DIR", description: "a mirror to fetch the dataset from (e.g. ../shared/data)" },
+      ...WHERE,
+      train: { type: "string", value: "FILE", description: "tsv: the training file (instead of --data DIR/train.tsv)" },
+      dev: { type: "string", value: "FILE", description: "tsv: the dev file, scored after each epoch (instead of --data DIR/dev.tsv)" },
+      ...READING,
+      regression: { type: "boolean", description: "tsv: the labels are numbers (one output, scored by Pearson and Spearman)" },
       model: { type: "string", value: "DIR|PRESET", required: true, description: "an HF folder (e.g. a pretrain checkpoint), or a preset for random weights" },
       vocab: { type: "string", value: "FILE", description: "vocab.txt (needed with a preset)" },
       cased: { type: "boolean", description: "keep case and accents" },
@@ -48,12 +82,23 @@ export const finetuneCommand: Command = {
       backend: { type: "string", value: "NAME", description: "tfjs backend (default: the fastest that works)" },
     },
     details: `Writes DIR/metrics.jsonl (per step), DIR/best/ (the best model by the task's headline
-metric, an HF folder) and DIR/eval.json ({"task", "metric": {...}, "epoch", "seconds"}).`,
+metric, an HF folder whose config.json names the classes: id2label, label2id, problem_type)
+and DIR/eval.json ({"task", "metric": {...}, "epoch", "seconds"}).
+
+CoNLL-2003 is not redistributable: give your copy with --data DIR (4 columns, IOB1 tags,
+trained as IOB2); scored by seqeval's entity F1, like WNUT-17.
+
+tsv: one example per line, tab-separated; classes are the train file's distinct labels,
+sorted (scored by accuracy, plus F1 of the second label when there are two, macro-F1 when
+more), or numbers with --regression (Pearson, Spearman). A row with a missing column is an
+error naming file:line, or left out with --skip-bad-rows.
+  bert-lab finetune --task tsv --train reviews/train.tsv --dev reviews/dev.tsv --text-column review --label-column stars --model DIR --out runs/reviews`,
   },
 
   async run(args, io) {
     const v = args.values as Record<string, string | number | boolean | undefined>;
     const task = checkTask(String(v.task));
+    const data = dataOptions(task, v);
     const backend = await initBackend({ prefer: v.backend as string | undefined });
     io.stderr.write(`backend ${backend.chosen}\n`);
     const controller = new AbortController();
@@ -64,8 +109,9 @@ metric, an HF folder) and DIR/eval.json ({"task", "metric": {...}, "epoch", "sec
     try {
       const r = await finetune({
         task,
-        data: v.data as string | undefined,
-        from: v.from as string | undefined,
+        ...data,
+        train: v.train as string | undefined,
+        regression: Boolean(v.regression),
         model: String(v.model),
         vocab: v.vocab as string | undefined,
         cased: Boolean(v.cased),
@@ -101,42 +147,50 @@ metric, an HF folder) and DIR/eval.json ({"task", "metric": {...}, "epoch", "sec
 export const evaluateCommand: Command = {
   spec: {
     name: "evaluate",
-    summary: "Evaluate a fine-tuned sentence-level model on a task's dev set.",
-    usage: "bert-lab evaluate --task NAME --model DIR (--data DIR | --from DIR) [--batch-size 32] [--max-seq-length 128]",
+    summary: "Evaluate a fine-tuned model (finetune's DIR/best) on a task's dev set, or a NER task's test set.",
+    usage: "bert-lab evaluate --task NAME --model DIR (--data DIR | --from DIR | --dev FILE) [--split dev|test] [--batch-size 32] [--max-seq-length 128]",
     options: {
-      task: { type: "string", value: "NAME", required: true, description: SENTENCE_TASKS.join(" | ") },
-      model: { type: "string", value: "DIR", required: true, description: "a fine-tuned HF folder (e.g. finetune's DIR/best)" },
-      data: { type: "string", value: "DIR", description: "the task's folder" },
-      from: { type: "string", value: "DIR", description: "a mirror to fetch the dataset from" },
-      cased: { type: "boolean", description: "keep case and accents" },
+      task: { type: "string", value: "NAME", required: true, description: FINETUNE_TASKS.join(" | ") },
+      model: { type: "string", value: "DIR", required: true, description: "a fine-tuned HF folder (e.g. finetune's DIR/best); NER and tsv read the class names from its id2label" },
+      ...WHERE,
+      dev: { type: "string", value: "FILE", description: "tsv: the file to score (instead of --data DIR/dev.tsv)" },
+      ...READING,
+      split: { type: "string", value: "dev|test", default: "dev", description: "NER: test scores CoNLL-2003's eng.testb (test.txt) or WNUT-17's emerging.test.annotated" },
+      cased: { type: "boolean", description: "keep case and accents (default: the folder's tokenizer_config.json, else lower-case)" },
       "batch-size": { type: "number", value: "B", default: 32, description: "examples per forward pass" },
-      "max-seq-length": { type: "number", value: "L", default: 128, description: "tokens per example" },
-      "max-dev-examples": { type: "number", value: "N", description: "only the first N dev examples" },
+      "max-seq-length": { type: "number", value: "L", default: 128, description: "tokens per example (as fine-tuned, to get its numbers again)" },
+      "max-dev-examples": { type: "number", value: "N", description: "only the first N examples (sentences)" },
       backend: { type: "string", value: "NAME", description: "tfjs backend" },
     },
+    details: `Prints one JSON line: {"task", "metric": {...}, "examples"} — the task's metrics as finetune
+reports them (NER: seqeval's f1, precision, recall, and "perType" per entity type; tsv:
+accuracy and F1 / macro-F1, or Pearson and Spearman for a regression), plus "split" and
+"skipped" (rows left out with --skip-bad-rows).`,
   },
 
   async run(args, io) {
     const v = args.values as Record<string, string | number | boolean | undefined>;
-    const task = checkTask(String(v.task), SENTENCE_TASKS) as SentenceTaskName;
+    const task = checkTask(String(v.task));
+    const data = dataOptions(task, v);
+    const split = String(v.split);
+    if (split !== "dev" && split !== "test") throw new BertLabError("BAD_OPTION", `--split must be dev or test, got ${JSON.stringify(split)}`);
     await initBackend({ prefer: v.backend as string | undefined, quiet: true });
-    const data = await loadSentenceTask(task, { data: v.data as string | undefined, from: v.from as string | undefined });
-    const dev = v["max-dev-examples"] ? data.dev.slice(0, v["max-dev-examples"] as number) : data.dev;
-    const { model, report, vocabPath } = modelFromFolder(String(v.model), (c) => new BertForSequenceClassification(c, data.numLabels), { log: () => {} });
-    try {
-      if (report.initialized.length > 0) {
-        throw new BertLabError("NOT_FINE_TUNED", `${v.model} has no trained classifier (${report.initialized.join(", ")} missing): evaluate a folder written by bert-lab finetune (DIR/best)`);
-      }
-      if (!vocabPath) throw new BertLabError("VOCAB_NOT_FOUND", `${v.model} has no vocab.txt`);
-      const tokenizer = new BertTokenizer(Vocab.fromFile(vocabPath), { doLowerCase: !v.cased });
-      const t = sequenceClassificationTask(model, tokenizer, dev, dev, { batchSize: v["batch-size"] as number, maxSeqLength: v["max-seq-length"] as number });
-      const predictions = t.predict(encodeExamples(tokenizer, dev, v["max-seq-length"] as number));
-      const labels = dev.map((e) => e.label);
-      const metric = task === "wordnet" ? { accuracy: accuracy(predictions, labels) } : glueMetrics(task as GlueTaskName, predictions, labels);
-      io.stdout.write(JSON.stringify({ task, metric, examples: dev.length }) + "\n");
-      return 0;
-    } finally {
-      model.dispose();
-    }
+    const r = await evaluateModel({
+      task,
+      ...data,
+      model: String(v.model),
+      cased: v.cased === undefined ? undefined : Boolean(v.cased),
+      batchSize: v["batch-size"] as number,
+      maxSeqLength: v["max-seq-length"] as number,
+      maxDevExamples: v["max-dev-examples"] as number | undefined,
+      split,
+      log: (line) => void io.stderr.write(line + "\n"),
+    });
+    const line: Record<string, unknown> = { task, metric: r.metric, examples: r.examples };
+    if (r.perType) line.perType = r.perType;
+    if (r.split !== "dev") line.split = r.split;
+    if (r.skipped) line.skipped = r.skipped;
+    io.stdout.write(JSON.stringify(line) + "\n");
+    return 0;
   },
 };

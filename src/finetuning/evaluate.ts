@@ -1,0 +1,141 @@
+/**
+ * A fine-tuned folder's metrics on a task's dev set (or a NER task's test set), computed the
+ * way `finetune` scored each epoch — same encoding, same batches — so evaluating DIR/best gives
+ * back eval.json's numbers. What `bert-lab evaluate` runs. The class names come from the
+ * folder's config.json (id2label): a TSV's labels and a NER model's tags are read from there.
+ *
+ * @example
+ *   const r = await evaluateModel({ task: "conll2003", model: "runs/conll/best", data: "~/data/conll2003", split: "test" });
+ *   r.metric;           // → { f1: 0.91, precision: 0.90, recall: 0.92 }
+ *   r.perType?.PER.f1;  // → 0.96
+ */
+import * as path from "node:path";
+import { readConll } from "../data/conll";
+import { readTsv } from "../data/tsv-task";
+import { BertLabError } from "../util/errors";
+import { EntityScores, seqevalScores } from "./metrics";
+import { loadSentenceClassifier, loadTokenClassifier } from "./predict";
+import { encodeExamples, SentenceExample, sequenceClassificationTask } from "./sequence-classification";
+import { FINETUNE_TASKS, FinetuneTaskName, loadSentenceTask, nerFiles, nerReadOptions, SentenceTaskName, TaskDataOptions, TOKEN_TASKS, TokenTaskName, tsvMetrics } from "./task-data";
+import { encodeTagged, tokenClassificationTask } from "./token-classification";
+
+export interface EvaluateOptions extends TaskDataOptions {
+  task: FinetuneTaskName;
+  /** a fine-tuned HF folder (finetune's DIR/best) */
+  model: string;
+  /** keep case and accents (default: the folder's tokenizer_config.json, else lower-case) */
+  cased?: boolean;
+  batchSize?: number;
+  maxSeqLength?: number;
+  /** only the first N examples (sentences) */
+  maxDevExamples?: number;
+  /** NER only: "dev" (default) or "test" (CoNLL-2003's eng.testb / test.txt, WNUT-17's emerging.test.annotated) */
+  split?: "dev" | "test";
+}
+
+export interface EvaluateResult {
+  task: FinetuneTaskName;
+  split: "dev" | "test";
+  /** the task's metrics, the headline first (NER: f1, precision, recall as seqeval) */
+  metric: Record<string, number>;
+  /** NER: entity-level scores per type */
+  perType?: Record<string, EntityScores>;
+  /** examples (sentences) scored */
+  examples: number;
+  /** bad rows or sentences left out (skipBadRows) */
+  skipped: number;
+  /** the model's class names (id2label); null for a regression */
+  labels: string[] | null;
+}
+
+export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateResult> {
+  const { task } = options;
+  if (!FINETUNE_TASKS.includes(task)) throw new BertLabError("UNKNOWN_TASK", `unknown task "${task}" — choose one of ${FINETUNE_TASKS.join(", ")}`);
+  const split = options.split ?? "dev";
+  if (split !== "dev" && split !== "test") throw new BertLabError("BAD_OPTION", `split must be "dev" or "test", not ${JSON.stringify(split)}`);
+  const ner = (TOKEN_TASKS as readonly string[]).includes(task);
+  if (split === "test" && !ner) {
+    throw new BertLabError("BAD_OPTION", `split test is for the NER tasks (${TOKEN_TASKS.join(", ")}): GLUE's test labels are not public, and a TSV's other file is given as --dev FILE`);
+  }
+  const batchSize = options.batchSize ?? 32;
+  const maxSeqLength = options.maxSeqLength ?? 128;
+  const cut = <T>(xs: T[]) => (options.maxDevExamples ? xs.slice(0, options.maxDevExamples) : xs);
+  return ner ? evaluateNer(task as TokenTaskName, split, options, batchSize, maxSeqLength, cut) : evaluateSentences(task as SentenceTaskName | "tsv", options, batchSize, maxSeqLength, cut);
+}
+
+async function evaluateSentences(task: SentenceTaskName | "tsv", options: EvaluateOptions, batchSize: number, maxSeqLength: number, cut: <T>(xs: T[]) => T[]): Promise<EvaluateResult> {
+  // read the data before loading the model: a wrong path fails fast
+  let dev: SentenceExample[];
+  let skipped = 0;
+  let metrics: (p: number[], y: number[]) => Record<string, number>;
+  let expected: number | null = null; // outputs the task needs
+  let tsvFile: string | null = null;
+  if (task !== "tsv") {
+    const data = await loadSentenceTask(task, options);
+    dev = data.dev;
+    metrics = data.metrics;
+    expected = data.numLabels;
+  } else {
+    tsvFile = options.dev ?? (options.data ? path.join(options.data, "dev.tsv") : null);
+    if (!tsvFile) throw new BertLabError("MISSING_OPTION", "evaluate --task tsv needs the file to score: --dev FILE (or --data DIR holding dev.tsv)");
+    dev = [];
+    metrics = () => ({});
+  }
+  const c = loadSentenceClassifier(options.model, { cased: options.cased });
+  try {
+    const K = c.model.numLabels;
+    if (expected !== null && K !== expected) {
+      throw new BertLabError("LABELS_MISMATCH", `${options.model} has ${K} outputs but task ${task} has ${expected === 1 ? "one (a regression)" : `${expected} classes`} — evaluate the folder fine-tuned on ${task}`);
+    }
+    if (tsvFile) {
+      const regression = c.problemType === "regression" || K === 1;
+      if (options.regression && !regression) throw new BertLabError("BAD_OPTION", `${options.model} is a classifier (${K} classes), not a regression: drop --regression`);
+      if (!regression && !c.labels) {
+        throw new BertLabError("NO_LABELS", `${options.model}/config.json has no id2label: which class is which output is unknown — evaluate a folder written by bert-lab finetune --task tsv, or add "id2label" in the training order (the sorted labels)`);
+      }
+      const f = readTsv(tsvFile, {
+        textColumn: options.textColumn,
+        textBColumn: options.textBColumn,
+        labelColumn: options.labelColumn,
+        header: options.header,
+        regression,
+        ...(regression ? {} : { labels: c.labels! }),
+        onError: options.skipBadRows ? "skip" : "stop",
+      });
+      dev = f.examples;
+      skipped = f.skipped.length;
+      metrics = tsvMetrics(K);
+    }
+    dev = cut(dev);
+    if (dev.length === 0) throw new BertLabError("NO_EXAMPLES", `no examples to evaluate${tsvFile ? ` in ${tsvFile}` : ""}`);
+    const t = sequenceClassificationTask(c.model, c.tokenizer, dev, [], { batchSize, maxSeqLength });
+    const predictions = t.predict(encodeExamples(c.tokenizer, dev, maxSeqLength));
+    const metric = metrics(predictions, dev.map((e) => e.label));
+    return { task, split: "dev", metric, examples: dev.length, skipped, labels: c.labels ? [...c.labels] : null };
+  } finally {
+    c.dispose();
+  }
+}
+
+async function evaluateNer(task: TokenTaskName, split: "dev" | "test", options: EvaluateOptions, batchSize: number, maxSeqLength: number, cut: <T>(xs: T[]) => T[]): Promise<EvaluateResult> {
+  const files = await nerFiles(task, options);
+  const file = split === "test" ? files.test : files.dev;
+  if (!file) throw new BertLabError("DATA_NOT_FOUND", `${files.dir} has no test file for ${task} — put it beside ${path.basename(files.train)}, or evaluate split dev`);
+  const c = loadTokenClassifier(options.model, { cased: options.cased });
+  try {
+    const labels = c.labels;
+    // tags the model does not know are kept: they count against recall, as they would in seqeval
+    const read = readConll(file, { ...nerReadOptions(task), labels, allowNewLabels: true, onError: options.skipBadRows ? "skip" : "stop" });
+    if (read.newLabels.length) options.log?.(`${file}: tags the model was not trained on (scored as misses): ${read.newLabels.join(", ")}`);
+    const sentences = cut(read.sentences);
+    if (sentences.length === 0) throw new BertLabError("NO_EXAMPLES", `no sentences to evaluate in ${file}`);
+    // finetune's own prediction path; the tags given to the encoder are placeholders
+    const placeholders = sentences.map((s) => ({ tokens: s.tokens, tags: s.tokens.map(() => labels[0]) }));
+    const t = tokenClassificationTask(c.model, c.tokenizer, placeholders, [], { labels, batchSize, maxSeqLength });
+    const predicted = t.predictTags(encodeTagged(c.tokenizer, placeholders, labels, maxSeqLength));
+    const s = seqevalScores(sentences.map((x) => x.tags), predicted);
+    return { task, split, metric: { f1: s.f1, precision: s.precision, recall: s.recall }, perType: s.perType, examples: sentences.length, skipped: read.skipped.length, labels: [...labels] };
+  } finally {
+    c.dispose();
+  }
+}
