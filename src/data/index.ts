@@ -15,3 +15,4 @@ export {
   Synset, SynsetType, WordNetFile, WordNetOptions, WordNetCorpusOptions, CorpusTextStats,
   CachedCorpus, WordNetExample, WordNetTask, WordNetTaskOptions,
 } from "./wordnet";
+export { readTsv, parseTsv, readTsvTask, sortLabels, ColumnRef, TsvOptions, TsvExample, TsvSkip, TsvFile, TsvTaskOptions, TsvTask } from "./tsv-task";

@@ -6,3 +6,21 @@ export { encodeExamples, EncodedExamples, SentenceExample, sequenceClassificatio
 export { finetune, FinetuneOptions, FinetuneResult, loadSentenceTask, loadNerTask, SENTENCE_TASKS, SentenceTaskName, TOKEN_TASKS, FINETUNE_TASKS, FinetuneTaskName } from "./finetune";
 export { encodeTagged, EncodedSentences, TaggedSentence, tokenClassificationTask, TokenTask, TokenTaskOptions } from "./token-classification";
 export { extractFeatures, combineLayers, FeatureRow, TokenFeatures, ExtractOptions } from "./features";
+export { tsvMetrics, macroF1, nerFiles, TokenTaskName } from "./task-data";
+export { evaluateModel, EvaluateOptions, EvaluateResult } from "./evaluate";
+export {
+  predictSentences, predictTags, loadSentenceClassifier, loadTokenClassifier, splitWords,
+  SentenceClassifier, TokenClassifier, LoadOptions, Loaded, PredictOptions, SentenceInput, ClassPrediction, ValuePrediction,
+  SentencePrediction, TaggedWord, PredictedEntity, TagPrediction,
+} from "./predict";
+export {
+  squadFeatures, squadPredictions, questionAnsweringTask, docWindows, maxContextWindow, improveAnswerSpan, getFinalText,
+  SquadFeatureOptions, SquadDoc, SquadFeatures, DocWindow, SquadPredictionOptions, SquadCandidate, SquadPredictions,
+  QuestionAnsweringOptions, QuestionAnsweringTask,
+} from "./question-answering";
+export {
+  parseLayerChoice, layerChoiceText, layerSlots, extractWordFeatures, featureBasedTask, finetuneFeatureBased, FeatureTagger,
+  readTaggerSettings, loadFeatureTagger, LAYER_CHOICE_FORMS, TABLE7_CHOICES, TAGGER_KINDS,
+  LayerIndex, LayerChoice, WordFeatures, ExtractWordOptions, TaggerKind, TaggerSettings, FeatureTaskOptions, FeatureTask,
+  FeatureBasedOptions, FeatureBasedResult,
+} from "./feature-based";

@@ -1,4 +1,4 @@
-export { BertConfig, HiddenAct, PresetName, PRESETS, bertConfig, validateConfig, configFromHf, configToHf, readConfig, writeConfig, countParams } from "./config";
+export { BertConfig, HiddenAct, PresetName, PRESETS, bertConfig, validateConfig, configFromHf, configToHf, readConfig, writeConfig, countParams, labelsToHf, labelsFromHf, TaskLabels } from "./config";
 export { BertModel, BertModelOutput, ForwardOptions, ModelOptions, disposeOutput } from "./bert-model";
 export { BertForPreTraining, PretrainingInput, PretrainingOptions, PretrainingOutput, IGNORE_INDEX } from "./bert-for-pretraining";
 export { BertForSequenceClassification, BertForTokenClassification, BertForQuestionAnswering } from "./task-models";
@@ -10,4 +10,4 @@ export { sparseSoftmaxCrossEntropy, meanSquaredError } from "./losses";
 export { forwardJson, ForwardJsonInput } from "./forward-json";
 export { readSafetensors, writeSafetensors, parseSafetensors, serializeSafetensors, describeSafetensors } from "./weights/safetensors";
 export { loadStateDict, stateDict, HostTensor, LoadReport } from "./weights/state-dict";
-export { FromPretrainedOptions } from "./weights/pretrained";
+export { FromPretrainedOptions, setFolderLabels } from "./weights/pretrained";
