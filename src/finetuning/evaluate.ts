@@ -3,31 +3,52 @@
  * way `finetune` scored each epoch — same encoding, same batches — so evaluating DIR/best gives
  * back eval.json's numbers. What `bert-lab evaluate` runs. The class names come from the
  * folder's config.json (id2label): a TSV's labels and a NER model's tags are read from there.
+ * A feature-based tagger's folder (tagger.json) is scored on the features of the frozen BERT
+ * it was trained on; SQuAD by the official F1 and exact match (percent), with the answers.
  *
  * @example
  *   const r = await evaluateModel({ task: "conll2003", model: "runs/conll/best", data: "~/data/conll2003", split: "test" });
  *   r.metric;           // → { f1: 0.91, precision: 0.90, recall: 0.92 }
  *   r.perType?.PER.f1;  // → 0.96
+ *   const q = await evaluateModel({ task: "squad", model: "runs/squad/best", from: "../shared/data" });
+ *   q.metric;           // → { f1: 88.5, exact_match: 80.8 } for BERT-base
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { readConll } from "../data/conll";
 import { readTsv } from "../data/tsv-task";
 import { BertLabError } from "../util/errors";
-import { EntityScores, seqevalScores } from "./metrics";
-import { loadSentenceClassifier, loadTokenClassifier } from "./predict";
+import { BertModel } from "../model/bert-model";
+import { modelFromFolder } from "../model/weights/pretrained";
+import { PRESETS } from "../model/config";
+import { BertTokenizer } from "../tokenization/bert-tokenizer";
+import { Vocab } from "../tokenization/vocab";
+import { featureBasedTask, readTaggerSettings } from "./feature-based";
+import { EntityScores, seqevalScores, squadScores } from "./metrics";
+import { folderLowerCase, loadSentenceClassifier, loadTokenClassifier } from "./predict";
+import { loadQuestionAnswerer, questionAnsweringLogits } from "./predict-answers";
+import { squadFeatures, SquadCandidate, squadPredictions } from "./question-answering";
 import { encodeExamples, SentenceExample, sequenceClassificationTask } from "./sequence-classification";
-import { FINETUNE_TASKS, FinetuneTaskName, loadSentenceTask, nerFiles, nerReadOptions, SentenceTaskName, TaskDataOptions, TOKEN_TASKS, TokenTaskName, tsvMetrics } from "./task-data";
+import { FINETUNE_TASKS, FinetuneTaskName, loadSentenceTask, loadSquadTask, nerFiles, nerReadOptions, SentenceTaskName, TaskDataOptions, TOKEN_TASKS, TokenTaskName, tsvMetrics } from "./task-data";
 import { encodeTagged, tokenClassificationTask } from "./token-classification";
 
 export interface EvaluateOptions extends TaskDataOptions {
   task: FinetuneTaskName;
-  /** a fine-tuned HF folder (finetune's DIR/best) */
+  /** a fine-tuned HF folder (finetune's DIR/best), or a feature-based tagger's folder (tagger.json; NER) */
   model: string;
+  /** a feature-based tagger's BERT folder (default: the one its tagger.json names) */
+  bert?: string;
   /** keep case and accents (default: the folder's tokenizer_config.json, else lower-case) */
   cased?: boolean;
   batchSize?: number;
+  /** default 128; squad 384 (as fine-tuned, to get its numbers again) */
   maxSeqLength?: number;
-  /** only the first N examples (sentences) */
+  /** squad: as fine-tuned (defaults 128, 64, 20, 30: run_squad.py's) */
+  docStride?: number;
+  maxQueryLength?: number;
+  nBestSize?: number;
+  maxAnswerLength?: number;
+  /** only the first N examples (sentences, questions) */
   maxDevExamples?: number;
   /** NER only: "dev" (default) or "test" (CoNLL-2003's eng.testb / test.txt, WNUT-17's emerging.test.annotated) */
   split?: "dev" | "test";
@@ -44,8 +65,11 @@ export interface EvaluateResult {
   examples: number;
   /** bad rows or sentences left out (skipBadRows) */
   skipped: number;
-  /** the model's class names (id2label); null for a regression */
+  /** the model's class names (id2label); null for a regression and squad */
   labels: string[] | null;
+  /** squad: question id → the predicted answer (run_squad.py's predictions.json), and the n best */
+  predictions?: Record<string, string>;
+  nbest?: Record<string, SquadCandidate[]>;
 }
 
 export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateResult> {
@@ -58,9 +82,70 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
     throw new BertLabError("BAD_OPTION", `split test is for the NER tasks (${TOKEN_TASKS.join(", ")}): GLUE's test labels are not public, and a TSV's other file is given as --dev FILE`);
   }
   const batchSize = options.batchSize ?? 32;
-  const maxSeqLength = options.maxSeqLength ?? 128;
+  const maxSeqLength = options.maxSeqLength ?? (task === "squad" ? 384 : 128);
   const cut = <T>(xs: T[]) => (options.maxDevExamples ? xs.slice(0, options.maxDevExamples) : xs);
+  if (task === "squad") return evaluateSquad(options, batchSize, maxSeqLength, cut);
+  if (ner && fs.existsSync(path.join(options.model, "tagger.json"))) return evaluateFeatureTagger(task as TokenTaskName, split, options, batchSize, maxSeqLength, cut);
   return ner ? evaluateNer(task as TokenTaskName, split, options, batchSize, maxSeqLength, cut) : evaluateSentences(task as SentenceTaskName | "tsv", options, batchSize, maxSeqLength, cut);
+}
+
+async function evaluateSquad(options: EvaluateOptions, batchSize: number, maxSeqLength: number, cut: <T>(xs: T[]) => T[]): Promise<EvaluateResult> {
+  const dev = cut((await loadSquadTask({ ...options, train: undefined }, false)).dev);
+  const qa = loadQuestionAnswerer(options.model, { cased: options.cased });
+  try {
+    // as questionAnsweringTask scored each epoch: the same windows, batches padded to T, the same span search
+    const features = squadFeatures(qa.tokenizer, dev, { maxSeqLength, docStride: options.docStride, maxQueryLength: options.maxQueryLength });
+    const { startLogits, endLogits } = questionAnsweringLogits(qa.model, features, { batchSize });
+    const p = squadPredictions(dev, features, startLogits, endLogits, { nBestSize: options.nBestSize, maxAnswerLength: options.maxAnswerLength });
+    const s = squadScores(p.answers, dev);
+    return { task: "squad", split: "dev", metric: { f1: s.f1, exact_match: s.exact_match }, examples: dev.length, skipped: 0, labels: null, predictions: p.answers, nbest: p.nbest };
+  } finally {
+    qa.dispose();
+  }
+}
+
+/**
+ * A feature-based tagger (finetune --feature-based's DIR/best: tagger.json, tagger.safetensors)
+ * on the features of its frozen BERT — `bert`, else the folder its tagger.json names — through
+ * featureBasedTask's own prediction path, so the dev F1 is eval.json's.
+ */
+async function evaluateFeatureTagger(task: TokenTaskName, split: "dev" | "test", options: EvaluateOptions, batchSize: number, maxSeqLength: number, cut: <T>(xs: T[]) => T[]): Promise<EvaluateResult> {
+  const settings = readTaggerSettings(options.model);
+  const recorded = (JSON.parse(fs.readFileSync(path.join(options.model, "tagger.json"), "utf8")) as { bert?: unknown }).bert;
+  const bertDir = options.bert ?? (typeof recorded === "string" ? recorded : undefined);
+  if (!bertDir) throw new BertLabError("MISSING_OPTION", `${options.model}/tagger.json does not say which BERT made its features — pass --bert DIR (the folder it was trained on)`);
+  if (bertDir in PRESETS && !options.bert) {
+    throw new BertLabError("MISSING_OPTION", `the tagger in ${options.model} was trained on a preset's random weights (${bertDir}), which cannot be made again here — evaluate a tagger trained on a BERT folder, or pass --bert DIR`);
+  }
+  if (!fs.existsSync(path.join(bertDir, "config.json"))) {
+    throw new BertLabError("MODEL_NOT_FOUND", `the tagger's BERT folder ${bertDir}${options.bert ? "" : ` (named in ${options.model}/tagger.json)`} has no config.json — pass --bert DIR (the folder the tagger was trained on)`);
+  }
+  const files = await nerFiles(task, options);
+  const file = split === "test" ? files.test : files.dev;
+  if (!file) throw new BertLabError("DATA_NOT_FOUND", `${files.dir} has no test file for ${task} — put it beside ${path.basename(files.train)}, or evaluate split dev`);
+  const labels = settings.labels;
+  const read = readConll(file, { ...nerReadOptions(task), labels, allowNewLabels: true, onError: options.skipBadRows ? "skip" : "stop" });
+  if (read.newLabels.length) options.log?.(`${file}: tags the tagger was not trained on (scored as misses): ${read.newLabels.join(", ")}`);
+  const sentences = cut(read.sentences);
+  if (sentences.length === 0) throw new BertLabError("NO_EXAMPLES", `no sentences to evaluate in ${file}`);
+  // as finetuneFeatureBased loads it: "bert." names read a bare BertModel folder and a pre-training or task folder alike
+  const { model: bert, vocabPath } = modelFromFolder(bertDir, (c) => new BertModel(c, { prefix: "bert." }), { log: () => {} });
+  let t: ReturnType<typeof featureBasedTask> | null = null;
+  try {
+    if (!vocabPath) throw new BertLabError("VOCAB_NOT_FOUND", `${bertDir} has no vocab.txt — copy the vocab the model was trained with into the folder`);
+    const vocab = Vocab.fromFile(vocabPath);
+    if (vocab.size !== bert.config.vocabSize) throw new BertLabError("VOCAB_CONFIG_MISMATCH", `${vocabPath} has ${vocab.size} tokens but the model's vocab_size is ${bert.config.vocabSize}`);
+    const tokenizer = new BertTokenizer(vocab, { doLowerCase: options.cased !== undefined ? !options.cased : folderLowerCase(bertDir) });
+    // the tags given to the encoder are placeholders; one sentence stands for the training set the task wants
+    const placeholders = sentences.map((s) => ({ tokens: s.tokens, tags: s.tokens.map(() => labels[0]) }));
+    t = featureBasedTask(bert, tokenizer, placeholders.slice(0, 1), placeholders, { labels, layers: settings.layers, tagger: settings.tagger, hiddenSize: settings.hiddenSize || undefined, lstmLayers: settings.lstmLayers || undefined, batchSize, maxSeqLength });
+    t.loadModel(options.model);
+    const s = seqevalScores(sentences.map((x) => x.tags), t.predictTags(t.devFeatures));
+    return { task, split, metric: { f1: s.f1, precision: s.precision, recall: s.recall }, perType: s.perType, examples: sentences.length, skipped: read.skipped.length, labels: [...labels] };
+  } finally {
+    t?.dispose();
+    bert.dispose();
+  }
 }
 
 async function evaluateSentences(task: SentenceTaskName | "tsv", options: EvaluateOptions, batchSize: number, maxSeqLength: number, cut: <T>(xs: T[]) => T[]): Promise<EvaluateResult> {

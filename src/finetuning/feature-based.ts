@@ -27,11 +27,12 @@ import { readSafetensors, writeSafetensors } from "../model/weights/safetensors"
 import { BertTokenizer } from "../tokenization/bert-tokenizer";
 import { Vocab } from "../tokenization/vocab";
 import { BERT_NO_DECAY } from "../training/adamw";
-import { train, TrainResult, TrainTask } from "../training/trainer";
+import { TrainResult, TrainTask } from "../training/trainer";
 import { writeFileAtomic } from "../util/atomic-write";
 import { writeFolderAtomic } from "../util/atomic-folder";
 import { BertLabError } from "../util/errors";
 import { EpochBatches, EpochBatchesState } from "./epoch-batches";
+import { trainAndFree } from "./finetune-common";
 import { FinetuneOptions, FinetuneResult, loadNerTask, TOKEN_TASKS, TokenTaskName } from "./finetune";
 import { seqevalScores } from "./metrics";
 import { encodeTagged, TaggedSentence } from "./token-classification";
@@ -688,7 +689,8 @@ export async function finetuneFeatureBased(options: FeatureBasedOptions): Promis
     const bestDir = path.join(options.outDir, "best");
     let best: FinetuneResult["best"] = null;
     const headline = (m: Record<string, number>) => Object.values(m)[0];
-    result = await train(t, {
+    // trainAndFree: the optimizer's moments are freed also when the loss diverges (train() throws, no result)
+    result = await trainAndFree(t, {
       steps,
       learningRate: options.learningRate ?? 1e-3,
       warmupSteps: Math.trunc(steps * 0.1),
@@ -721,8 +723,7 @@ export async function finetuneFeatureBased(options: FeatureBasedOptions): Promis
     writeFileAtomic(path.join(options.outDir, "eval.json"), JSON.stringify(record, null, 2) + "\n");
     return { task: options.task, best: b, evals: result.evals, result, bestDir, labels: data.labels, seconds, layers, tagger: kind };
   } finally {
-    // the tagger's best weights are on disk; the optimizer's moments go with the variables
-    result?.optimizer.dispose();
+    // the tagger's best weights are on disk
     task?.dispose();
     bert.dispose();
   }

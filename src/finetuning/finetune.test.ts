@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
 import { ensureBackend } from "../backend/select";
 import { BertForPreTraining } from "../model/bert-for-pretraining";
 import { bertConfig } from "../model/config";
@@ -12,6 +13,7 @@ import { needsShared, sharedPath } from "../util/shared-folder";
 import { tempFolders } from "../util/temp-folders.test.helper";
 import { BertLabError } from "../util/errors";
 import { evaluateModel } from "./evaluate";
+import { finetuneFeatureBased } from "./feature-based";
 import { finetune, loadNerTask } from "./finetune";
 import { tinyPretrainedFolder, writeConll2003, writeTsvTask } from "./synthetic-tasks.test.helper";
 import { nerFiles } from "./task-data";
@@ -140,4 +142,55 @@ test("finetune a TSV: classes sorted from train, accuracy and macro-F1, the name
   const { model } = modelFromFolder(reg.bestDir, (c) => new BertForSequenceClassification(c, 1), { log: () => {} });
   assert.equal(model.numLabels, 1);
   model.dispose();
+});
+
+test("finetune frees everything it made: tf.memory().numTensors is back where it was (the optimizer's moments included)", async () => {
+  await ensureBackend();
+  const base = tinyPretrainedFolder(tmp("leak-base"), 13);
+  const ner = writeConll2003(tmp("leak-conll"), "eng", { train: 8, dev: 4, test: 4 });
+  const tsv = writeTsvTask(tmp("leak-tsv"), { train: 8, dev: 4 });
+  const before = tf.memory().numTensors;
+  const r = await finetune({ task: "tsv", data: tsv, model: base, outDir: tmp("leak-tsv-out"), epochs: 1, batchSize: 4, maxSeqLength: 16 });
+  assert.equal(r.result.step, 2);
+  assert.equal(tf.memory().numTensors, before, "a sentence task leaves no tensor behind");
+  await finetune({ task: "conll2003", data: ner, model: base, outDir: tmp("leak-ner-out"), epochs: 1, batchSize: 4, maxSeqLength: 16 });
+  assert.equal(tf.memory().numTensors, before, "nor does NER");
+  // a run that diverges (an infinite learning rate) frees its optimizer too
+  await assert.rejects(finetune({ task: "tsv", data: tsv, model: base, outDir: tmp("leak-nan-out"), epochs: 1, batchSize: 4, maxSeqLength: 16, learningRate: 1e30 }), /loss became NaN/);
+  assert.equal(tf.memory().numTensors, before, "nor does a run that stopped on a non-finite loss");
+  // the feature-based approach: after a run, and after one that diverged
+  const fb = { task: "conll2003" as const, data: ner, model: base, epochs: 1, batchSize: 4, maxSeqLength: 16, layers: "-1", tagger: "linear" as const };
+  await finetuneFeatureBased({ ...fb, outDir: tmp("leak-fb-out") });
+  assert.equal(tf.memory().numTensors, before, "finetuneFeatureBased leaves none either");
+  await assert.rejects(finetuneFeatureBased({ ...fb, outDir: tmp("leak-fb-nan"), epochs: 3, learningRate: 1e38 }), /loss became (NaN|Infinity)/);
+  assert.equal(tf.memory().numTensors, before, "nor when its loss diverged");
+});
+
+test("finetune squad from a preset (random weights and a vocab) on --data DIR (train-v1.1.json, dev-v1.1.json); evaluate on the folder; squad's data errors", needsShared("data/squad/dev-v1.1.json"), async () => {
+  await ensureBackend();
+  // a small SQuAD file: the dev set's first two paragraphs
+  const full = JSON.parse(fs.readFileSync(sharedPath("data/squad/dev-v1.1.json"), "utf8"));
+  const small = { version: "1.1", data: [{ ...full.data[0], paragraphs: full.data[0].paragraphs.slice(0, 2) }] };
+  const data = tmp("squad-data");
+  for (const f of ["train-v1.1.json", "dev-v1.1.json"]) fs.writeFileSync(path.join(data, f), JSON.stringify(small));
+  const questions = small.data[0].paragraphs.reduce((n: number, p: { qas: unknown[] }) => n + p.qas.length, 0);
+  const before = tf.memory().numTensors;
+  const lines: string[] = [];
+  const r = await finetune({ task: "squad", data, model: "tiny", vocab: sharedPath(VOCAB), outDir: tmp("squad-preset"), epochs: 1, batchSize: 16, maxSeqLength: 64, docStride: 32, maxQueryLength: 16, log: (l) => void lines.push(l) });
+  assert.equal(tf.memory().numTensors, before);
+  assert.ok(lines.some((l) => /model: tiny with random weights/.test(l)));
+  assert.deepEqual(Object.keys(r.best!.metrics), ["f1", "exact_match"]);
+  assert.equal(r.labels, null);
+  assert.equal(Object.keys(JSON.parse(fs.readFileSync(r.predictionsFile!, "utf8"))).length, questions);
+  const again = await evaluateModel({ task: "squad", model: r.bestDir, data, maxSeqLength: 64, docStride: 32, maxQueryLength: 16, batchSize: 16 });
+  assert.deepEqual(again.metric, r.best!.metrics);
+  assert.equal(again.examples, questions);
+  assert.equal(Object.keys(again.predictions!).length, questions);
+  assert.equal(tf.memory().numTensors, before);
+
+  const empty = tmp("squad-none");
+  await assert.rejects(finetune({ task: "squad", data: empty, model: "tiny", vocab: "v.txt", outDir: tmp("x") }), /squad-none[^ ]* has no train-v1\.1\.json/);
+  await assert.rejects(evaluateModel({ task: "squad", model: r.bestDir, data: empty }), /has no dev-v1\.1\.json — put SQuAD v1\.1's train-v1\.1\.json and dev-v1\.1\.json there, or pass the file \(--dev FILE\)/);
+  await assert.rejects(evaluateModel({ task: "squad", model: r.bestDir }), /task squad needs its dev file: --dev FILE/);
+  await assert.rejects(finetune({ task: "sst2", data, model: "tiny", vocab: "v.txt", outDir: tmp("x"), docStride: 64 }), /docStride is for task squad, not sst2/);
 });

@@ -81,7 +81,7 @@ function loadFolder<M extends BertForSequenceClassification | BertForTokenClassi
 }
 
 /** HF's tokenizer_config.json do_lower_case where the folder has one; else true (uncased). */
-function folderLowerCase(dir: string): boolean {
+export function folderLowerCase(dir: string): boolean {
   try {
     const v = JSON.parse(fs.readFileSync(path.join(dir, "tokenizer_config.json"), "utf8")).do_lower_case;
     return typeof v === "boolean" ? v : true;

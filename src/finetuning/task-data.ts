@@ -1,17 +1,21 @@
 /**
  * The data of every task `finetune` and `evaluate` run: GLUE and the WordNet task, a TSV of
- * your own (sentence tasks), WNUT-17 and CoNLL-2003 (NER) — each with its label names and the
- * metrics it is scored by (the first is the headline that picks the best epoch).
+ * your own (sentence tasks), WNUT-17 and CoNLL-2003 (NER), SQuAD v1.1 (span QA) — each with
+ * its label names and the metrics it is scored by (the first is the headline that picks the
+ * best epoch).
  *
  * @example
  *   const ner = await loadNerTask({ task: "conll2003", data: "~/data/conll2003" });
  *   ner.labels; // → ["O", "B-LOC", "B-MISC", "B-ORG", "B-PER", "I-LOC", "I-MISC", "I-ORG", "I-PER"]
+ *   const qa = await loadSquadTask({ train: "squad/train-v1.1.json", from: "../shared/data" });
+ *   qa.dev.length; // → 10570
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { labelList, readConll } from "../data/conll";
 import { datasetPath, fetchDataset } from "../data/fetch";
 import { GLUE_TASKS, GlueTaskName, readGlueTask } from "../data/glue";
+import { readSquad, SquadExample } from "../data/squad";
 import { ColumnRef, readTsvTask } from "../data/tsv-task";
 import { wordnetTask } from "../data/wordnet";
 import { BertLabError } from "../util/errors";
@@ -24,8 +28,11 @@ export const SENTENCE_TASKS: readonly SentenceTaskName[] = ["sst2", "cola", "mrp
 /** token-level tasks (NER) */
 export const TOKEN_TASKS = ["wnut17", "conll2003"] as const;
 export type TokenTaskName = (typeof TOKEN_TASKS)[number];
-export type FinetuneTaskName = SentenceTaskName | TokenTaskName | "tsv";
-export const FINETUNE_TASKS: readonly FinetuneTaskName[] = [...SENTENCE_TASKS, ...TOKEN_TASKS, "tsv"];
+/** span question answering */
+export const QA_TASKS = ["squad"] as const;
+export type QaTaskName = (typeof QA_TASKS)[number];
+export type FinetuneTaskName = SentenceTaskName | TokenTaskName | QaTaskName | "tsv";
+export const FINETUNE_TASKS: readonly FinetuneTaskName[] = [...SENTENCE_TASKS, ...TOKEN_TASKS, ...QA_TASKS, "tsv"];
 
 /** Where a task's data is, and (for a TSV) how to read it. */
 export interface TaskDataOptions {
@@ -33,7 +40,7 @@ export interface TaskDataOptions {
   data?: string;
   /** a mirror folder to fetch the dataset from (as `bert-lab data fetch --from`) */
   from?: string;
-  /** tsv: the training and dev files (instead of `data`) */
+  /** tsv and squad: the training and dev files (instead of `data`) */
   train?: string;
   dev?: string;
   /** tsv: the columns, by header name or 0-based index (see src/data/tsv-task.ts for the defaults) */
@@ -188,4 +195,63 @@ export async function loadNerTask(
   const dev = readConll(files.dev, { ...read, labels });
   for (const f of [train, dev]) if (f.skipped.length) options.log?.(`${f.file}: ${f.skipped.length} bad sentences skipped (first: line ${f.skipped[0].line}, ${f.skipped[0].reason})`);
   return { train: train.sentences, dev: dev.sentences, labels };
+}
+
+/** SQuAD v1.1's file names as released; the mirror's dataset (the dev set only). */
+export const SQUAD_FILES = { train: "train-v1.1.json", dev: "dev-v1.1.json" } as const;
+export const SQUAD_DEV_DATASET = "squad-v1.1-dev";
+
+/**
+ * Where SQuAD's files are: `train` / `dev` given as files, else `data`'s train-v1.1.json and
+ * dev-v1.1.json, else (dev only: no mirror of ours holds the training set) the mirror's
+ * squad-v1.1-dev. `needTrain` false: only the dev file (evaluate).
+ */
+export async function squadFiles(options: { data?: string; from?: string; train?: string; dev?: string }, needTrain = true): Promise<{ train: string | null; dev: string }> {
+  const inData = (name: string) => {
+    const file = path.join(options.data!, name);
+    if (!fs.existsSync(file)) throw new BertLabError("DATA_NOT_FOUND", `${options.data} has no ${name} — put SQuAD v1.1's ${SQUAD_FILES.train} and ${SQUAD_FILES.dev} there, or pass the file (--${name === SQUAD_FILES.train ? "train" : "dev"} FILE)`);
+    return file;
+  };
+  let train: string | null = null;
+  if (needTrain) {
+    if (options.train) train = options.train;
+    else if (options.data) train = inData(SQUAD_FILES.train);
+    else if (options.from) {
+      throw new BertLabError(
+        "MISSING_OPTION",
+        `task squad needs its training file: SQuAD's ${SQUAD_FILES.train} is not in the mirror (${options.from} holds only the dev set, ${SQUAD_DEV_DATASET}) — pass --train FILE (${SQUAD_FILES.train} from https://rajpurkar.github.io/SQuAD-explorer/); for a smoke test the dev file will do as --train too, with --max-train-examples N`,
+      );
+    } else {
+      throw new BertLabError("MISSING_OPTION", `task squad needs its data: --train FILE --dev FILE, or --data DIR holding ${SQUAD_FILES.train} and ${SQUAD_FILES.dev}, or --train FILE with --from DIR (a mirror such as ../shared/data) for the dev set`);
+    }
+  }
+  let dev: string;
+  if (options.dev) dev = options.dev;
+  else if (options.data) dev = inData(SQUAD_FILES.dev);
+  else if (options.from) {
+    await fetchDataset(SQUAD_DEV_DATASET, { from: options.from });
+    dev = datasetPath(SQUAD_DEV_DATASET);
+  } else {
+    throw new BertLabError("MISSING_OPTION", `task squad needs its dev file: --dev FILE (${SQUAD_FILES.dev}), --data DIR holding it, or --from DIR (a mirror such as ../shared/data)`);
+  }
+  return { train, dev };
+}
+
+/**
+ * SQuAD v1.1's training and dev questions (see squadFiles for where they are found); with
+ * `needTrain` false, train is null. Every answer is checked (readSquad); skipBadRows leaves a
+ * malformed question out, with a count, instead of stopping.
+ */
+export async function loadSquadTask(
+  options: { data?: string; from?: string; train?: string; dev?: string; skipBadRows?: boolean; log?: (line: string) => void },
+  needTrain = true,
+): Promise<{ train: SquadExample[] | null; dev: SquadExample[]; files: { train: string | null; dev: string } }> {
+  const files = await squadFiles(options, needTrain);
+  const read = (file: string, split: string) => {
+    const f = readSquad(file, { onError: options.skipBadRows ? "skip" : "stop" });
+    if (f.examples.length === 0) throw new BertLabError("NO_EXAMPLES", `${file} holds no questions: a SQuAD v1.1 ${split} file has {"data": [{"paragraphs": [{"context", "qas"}]}]}`);
+    options.log?.(`${file}: ${f.examples.length} questions in ${f.paragraphs} paragraphs of ${f.articles} articles${f.skipped.length ? `, ${f.skipped.length} bad questions skipped (first: ${f.skipped[0].where}, ${f.skipped[0].reason})` : ""}`);
+    return f.examples;
+  };
+  return { train: files.train ? read(files.train, "training") : null, dev: read(files.dev, "dev"), files };
 }
