@@ -24,3 +24,5 @@ export {
   LayerIndex, LayerChoice, WordFeatures, ExtractWordOptions, TaggerKind, TaggerSettings, FeatureTaskOptions, FeatureTask,
   FeatureBasedOptions, FeatureBasedResult,
 } from "./feature-based";
+export { loadSquadTask, QA_TASKS, QaTaskName } from "./finetune";
+export { predictAnswers, loadQuestionAnswerer, questionAnsweringLogits, QuestionInput, AnswerOptions, AnswerPrediction, AnswerCandidate, QuestionAnswerer } from "./predict-answers";
