@@ -15,19 +15,10 @@ import { BertLabError } from "../util/errors";
 import { Rng } from "../util/rng";
 import { needsShared, sharedPath } from "../util/shared-folder";
 import { tempFolders } from "../util/temp-folders.test.helper";
-import {
-  extractWordFeatures,
-  FeatureTagger,
-  featureBasedTask,
-  finetuneFeatureBased,
-  layerChoiceText,
-  layerSlots,
-  loadFeatureTagger,
-  parseLayerChoice,
-  TABLE7_CHOICES,
-  TaggerSettings,
-  WordFeatures,
-} from "./feature-based";
+import { featureBasedTask, finetuneFeatureBased } from "./feature-based";
+import { FeatureTagger, loadFeatureTagger, TaggerSettings } from "./feature-tagger";
+import { layerChoiceText, layerSlots, parseLayerChoice, TABLE7_CHOICES } from "./layer-choice";
+import { extractWordFeatures, WordFeatures } from "./word-features";
 import { encodeTagged, TaggedSentence } from "./token-classification";
 
 const tmp = tempFolders();

@@ -20,7 +20,8 @@ import { BertLabError } from "../util/errors";
 import type { FinetuneOptions, FinetuneResult } from "./finetune";
 import { bestKeeper, startingModel, trainAndFree, writeEvalJson, writeTokenizerConfig } from "./finetune-common";
 import { squadScores } from "./metrics";
-import { questionAnsweringTask, SquadPredictions, squadPredictions } from "./question-answering";
+import { questionAnsweringTask } from "./question-answering";
+import { SquadPredictions, squadPredictions } from "./squad-predictions";
 import { loadSquadTask } from "./task-data";
 
 /** run_squad.py's nbest_predictions.json: per question, the n best answers with its field names. */

@@ -13,16 +13,12 @@ export {
   SentenceClassifier, TokenClassifier, LoadOptions, Loaded, PredictOptions, SentenceInput, ClassPrediction, ValuePrediction,
   SentencePrediction, TaggedWord, PredictedEntity, TagPrediction,
 } from "./predict";
-export {
-  squadFeatures, squadPredictions, questionAnsweringTask, docWindows, maxContextWindow, improveAnswerSpan, getFinalText,
-  SquadFeatureOptions, SquadDoc, SquadFeatures, DocWindow, SquadPredictionOptions, SquadCandidate, SquadPredictions,
-  QuestionAnsweringOptions, QuestionAnsweringTask,
-} from "./question-answering";
-export {
-  parseLayerChoice, layerChoiceText, layerSlots, extractWordFeatures, featureBasedTask, finetuneFeatureBased, FeatureTagger,
-  readTaggerSettings, loadFeatureTagger, LAYER_CHOICE_FORMS, TABLE7_CHOICES, TAGGER_KINDS,
-  LayerIndex, LayerChoice, WordFeatures, ExtractWordOptions, TaggerKind, TaggerSettings, FeatureTaskOptions, FeatureTask,
-  FeatureBasedOptions, FeatureBasedResult,
-} from "./feature-based";
+export { squadFeatures, docWindows, maxContextWindow, improveAnswerSpan, SquadFeatureOptions, SquadDoc, SquadFeatures, DocWindow } from "./squad-features";
+export { squadPredictions, getFinalText, SquadPredictionOptions, SquadCandidate, SquadPredictions } from "./squad-predictions";
+export { questionAnsweringTask, QuestionAnsweringOptions, QuestionAnsweringTask } from "./question-answering";
+export { parseLayerChoice, layerChoiceText, layerSlots, LAYER_CHOICE_FORMS, TABLE7_CHOICES, LayerIndex, LayerChoice } from "./layer-choice";
+export { extractWordFeatures, WordFeatures, ExtractWordOptions } from "./word-features";
+export { FeatureTagger, readTaggerSettings, loadFeatureTagger, TAGGER_KINDS, TaggerKind, TaggerSettings } from "./feature-tagger";
+export { featureBasedTask, finetuneFeatureBased, FeatureTaskOptions, FeatureTask, FeatureBasedOptions, FeatureBasedResult } from "./feature-based";
 export { loadSquadTask, QA_TASKS, QaTaskName } from "./finetune";
 export { predictAnswers, loadQuestionAnswerer, questionAnsweringLogits, QuestionInput, AnswerOptions, AnswerPrediction, AnswerCandidate, QuestionAnswerer } from "./predict-answers";

@@ -2,8 +2,8 @@
  * Answers from a fine-tuned SQuAD model in one notebook line: give questions and their
  * passages, get each answer's text, its probability among the n best, and where it is in
  * the passage. The windows, the span search and the text of each answer are run_squad.py's
- * (question-answering.ts); this file adds the loading of a folder and the place of each
- * answer in the passage. Legend: N windows, B batch, T tokens (maxSeqLength).
+ * (squad-features.ts, squad-predictions.ts); this file adds the loading of a folder and the
+ * place of each answer in the passage. Legend: N windows, B batch, T tokens (maxSeqLength).
  *
  * @example
  *   const [a] = await predictAnswers("runs/squad/best", [{ question: "Who won Super Bowl 50?", context: "… The Denver Broncos defeated …" }]);
@@ -20,7 +20,8 @@ import { BertLabError } from "../util/errors";
 import { Rng } from "../util/rng";
 import { gatherRows } from "./epoch-batches";
 import { folderLowerCase, LoadOptions } from "./predict";
-import { SquadCandidate, squadFeatures, SquadFeatures, squadPredictions } from "./question-answering";
+import { squadFeatures, SquadFeatures } from "./squad-features";
+import { SquadCandidate, squadPredictions } from "./squad-predictions";
 
 /** A SQuAD model ready to answer: the model and its tokenizer. */
 export interface QuestionAnswerer {

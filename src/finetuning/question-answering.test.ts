@@ -15,7 +15,9 @@ import { BertLabError } from "../util/errors";
 import { needsShared, sharedPath } from "../util/shared-folder";
 import { tempFolders } from "../util/temp-folders.test.helper";
 import { squadScores } from "./metrics";
-import { docWindows, getFinalText, improveAnswerSpan, maxContextWindow, questionAnsweringTask, squadFeatures, squadPredictions } from "./question-answering";
+import { questionAnsweringTask } from "./question-answering";
+import { docWindows, improveAnswerSpan, maxContextWindow, squadFeatures } from "./squad-features";
+import { getFinalText, squadPredictions } from "./squad-predictions";
 
 const DEV = "data/squad/dev-v1.1.json";
 const VOCAB = "data/vocab/bert-base-uncased/vocab.txt";

@@ -5,7 +5,9 @@
 import * as path from "node:path";
 import { initBackend } from "../../backend/select";
 import { evaluateModel } from "../../finetuning/evaluate";
-import { finetuneFeatureBased, LAYER_CHOICE_FORMS, TaggerKind } from "../../finetuning/feature-based";
+import { finetuneFeatureBased } from "../../finetuning/feature-based";
+import { TaggerKind } from "../../finetuning/feature-tagger";
+import { LAYER_CHOICE_FORMS } from "../../finetuning/layer-choice";
 import { FINETUNE_TASKS, FinetuneResult, FinetuneTaskName, finetune, TaskDataOptions, TOKEN_TASKS } from "../../finetuning/finetune";
 import { PRESETS } from "../../model/config";
 import { writeFileAtomic } from "../../util/atomic-write";
