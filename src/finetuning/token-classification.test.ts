@@ -35,11 +35,12 @@ test("fine-tuning NER on a WNUT-17 slice: the loss falls, tags come back one per
   const model = new BertForTokenClassification(bertConfig("tiny", { vocabSize: vocab.size }), labels.length, { seed: 1 });
   const task = tokenClassificationTask(model, tok, withEntities, withEntities, { labels, batchSize: 8, maxSeqLength: 64, seed: 1 });
   const counts: number[] = [];
-  const r = await train(task, { steps: 60, learningRate: 2e-3, warmupSteps: 6, logEvery: 10, callbacks: { onStep: () => void counts.push(tf.memory().numTensors) } });
+  // 3e-4: at 2e-3 a random tiny BERT collapses to the majority tag (loss stuck at the tags' entropy, F1 0)
+  const r = await train(task, { steps: 60, learningRate: 3e-4, warmupSteps: 6, logEvery: 10, callbacks: { onStep: () => void counts.push(tf.memory().numTensors) } });
   assert.ok(r.history[r.history.length - 1].loss < 0.6 * r.history[0].loss, r.history.map((h) => h.loss).join(" "));
   assert.equal(counts[59], counts[2]);
   const f1 = r.evals[0].eval_f1;
-  assert.ok(f1 >= 0 && f1 <= 1, `entity F1 ${f1}`);
+  assert.ok(f1 >= 0.5 && f1 <= 1, `entity F1 on the 8 sentences it overfits: ${f1}`); // all-"O" (the majority tag) scores 0
   const tags = task.predictTags(encodeTagged(tok, withEntities, labels, 64));
   tags.forEach((t, i) => assert.equal(t.length, withEntities[i].tokens.length));
   assert.ok(tags.flat().every((t) => labels.includes(t)));
