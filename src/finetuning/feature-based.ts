@@ -14,23 +14,18 @@
  * The layer choices are in layer-choice.ts, the extraction in word-features.ts, the tagger in
  * feature-tagger.ts; this file is the task and its end-to-end run.
  */
-import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { ensureBackend } from "../backend/select";
 import { BertModel } from "../model/bert-model";
-import { BertConfig, bertConfig, PresetName, PRESETS } from "../model/config";
+import { BertConfig } from "../model/config";
 import { sparseSoftmaxCrossEntropy } from "../model/losses";
-import { modelFromFolder } from "../model/weights/pretrained";
 import { BertTokenizer } from "../tokenization/bert-tokenizer";
-import { Vocab } from "../tokenization/vocab";
 import { BERT_NO_DECAY } from "../training/adamw";
-import { TrainResult, TrainTask } from "../training/trainer";
-import { writeFileAtomic } from "../util/atomic-write";
-import { writeFolderAtomic } from "../util/atomic-folder";
+import { TrainTask } from "../training/trainer";
 import { BertLabError } from "../util/errors";
 import { EpochBatches, EpochBatchesState } from "./epoch-batches";
 import { FeatureTagger, TAGGER_KINDS, TaggerKind } from "./feature-tagger";
-import { trainAndFree } from "./finetune-common";
+import { runSettings, startingModel, trainEpochs, writeEvalJson } from "./finetune-common";
 import { FinetuneOptions, FinetuneResult, loadNerTask, TOKEN_TASKS, TokenTaskName } from "./finetune";
 import { asChoice, LayerChoice, layerChoiceText, layerSlots } from "./layer-choice";
 import { seqevalScores } from "./metrics";
@@ -210,50 +205,21 @@ export interface FeatureBasedResult extends FinetuneResult {
 export async function finetuneFeatureBased(options: FeatureBasedOptions): Promise<FeatureBasedResult> {
   const log = options.log ?? (() => {});
   const t0 = performance.now();
-  const epochs = options.epochs ?? 3;
-  const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new BertLabError("BAD_OPTION", `epochs must be an integer ≥ 1, got ${epochs}`);
+  const { epochs, batchSize, seed } = runSettings(options, 3);
   if (!(TOKEN_TASKS as readonly string[]).includes(options.task)) {
     throw new BertLabError("UNKNOWN_TASK", `the feature-based approach is for NER: task must be one of ${TOKEN_TASKS.join(", ")}, got "${options.task}" — fine-tune sentence tasks with finetune`);
   }
   const choice = asChoice(options.layers ?? "-1");
   const kind = options.tagger ?? "bilstm";
   if (!TAGGER_KINDS.includes(kind)) throw new BertLabError("BAD_OPTION", `unknown tagger "${kind}" — choose ${TAGGER_KINDS.join(" or ")}`);
-  if (options.model in PRESETS && !options.vocab) {
-    throw new BertLabError("MISSING_OPTION", `a preset (${options.model}) starts from random weights and needs --vocab vocab.txt`);
-  }
-  const seed = options.seed ?? 42;
   const data = await loadNerTask({ ...options, task: options.task as TokenTaskName, log });
   await ensureBackend();
 
   // BERT: "bert." names load both a bare BertModel folder and a pre-training or task folder
   const make = (config: BertConfig) => new BertModel(config, { seed, prefix: "bert." });
-  let bert: BertModel;
-  let vocab: Vocab;
-  if (options.model in PRESETS) {
-    vocab = Vocab.fromFile(options.vocab!);
-    bert = make(bertConfig(options.model as PresetName, { vocabSize: vocab.size }));
-    log(`model: ${options.model} with random weights (the no-pre-training baseline), frozen`);
-  } else {
-    const loaded = modelFromFolder(options.model, make, { seed, log: () => {} });
-    bert = loaded.model;
-    const vocabPath = options.vocab ?? loaded.vocabPath;
-    if (!vocabPath) {
-      bert.dispose();
-      throw new BertLabError("MISSING_OPTION", `${options.model} has no vocab.txt: pass --vocab`);
-    }
-    vocab = Vocab.fromFile(vocabPath);
-    if (vocab.size !== bert.config.vocabSize) {
-      bert.dispose();
-      throw new BertLabError("VOCAB_CONFIG_MISMATCH", `${vocabPath} has ${vocab.size} tokens but the model's vocab_size is ${bert.config.vocabSize}`);
-    }
-    const missing = loaded.report.initialized.filter((n) => !n.startsWith("bert.pooler.")); // the pooler is never a feature
-    log(`model: ${options.model} (${loaded.report.loaded.length} tensors loaded), frozen` + (missing.length ? `; not in the folder, left random: ${missing.slice(0, 4).join(", ")}${missing.length > 4 ? ", …" : ""}` : ""));
-  }
+  const { model: bert, tokenizer } = startingModel({ ...options, seed }, make, (line) => log(line + ", frozen"), "left random (the pooler is never a feature)");
   let task: FeatureTask | null = null;
-  let result: TrainResult | null = null;
   try {
-    const tokenizer = new BertTokenizer(vocab, { doLowerCase: !options.cased });
     const cut = <T>(xs: T[], n?: number) => (n ? xs.slice(0, n) : xs);
     const trainSet = cut(data.train, options.maxTrainExamples);
     const devSet = cut(data.dev, options.maxDevExamples);
@@ -272,43 +238,20 @@ export async function finetuneFeatureBased(options: FeatureBasedOptions): Promis
     });
     const t = task;
     log(`${options.task}: features (${layers}) of ${trainSet.length} training and ${devSet.length} dev sentences in ${((performance.now() - tx) / 1000).toFixed(1)} s; a ${kind} tagger, ${epochs} epochs of ${t.stepsPerEpoch} steps`);
-    const steps = epochs * t.stepsPerEpoch;
-    const bestDir = path.join(options.outDir, "best");
-    let best: FinetuneResult["best"] = null;
-    const headline = (m: Record<string, number>) => Object.values(m)[0];
-    // trainAndFree: the optimizer's moments are freed also when the loss diverges (train() throws, no result)
-    result = await trainAndFree(t, {
-      steps,
+    // trainEpochs frees the optimizer's moments also when the loss diverges
+    const run = await trainEpochs(t, options, {
+      epochs,
       learningRate: options.learningRate ?? 1e-3,
-      warmupSteps: Math.trunc(steps * 0.1),
       seed,
-      outDir: options.outDir,
-      evalEvery: t.stepsPerEpoch,
-      saveEvery: 0,
-      keepCheckpoints: 1,
-      logEvery: options.logEvery ?? Math.max(1, Math.round(t.stepsPerEpoch / 10)),
-      signal: options.signal,
       // the scalar mix is a softmax over layers and a scale: no weight decay, as ELMo
       optimizer: { excludeFromWeightDecay: (name) => BERT_NO_DECAY.test(name) || name.startsWith("scalar_mix.") },
-      run: { task: options.task, model: options.model, batchSize, epochs, layers, tagger: kind },
-      callbacks: {
-        ...options.callbacks,
-        async onEval(record) {
-          const metrics: Record<string, number> = {};
-          for (const [k, v] of Object.entries(record)) if (k !== "step") metrics[k.replace(/^eval_/, "")] = v;
-          if (!best || headline(metrics) > headline(best.metrics)) {
-            best = { epoch: Math.round(record.step / t.stepsPerEpoch), step: record.step, metrics };
-            writeFolderAtomic(bestDir, (dir) => t.saveModel(dir));
-          }
-          await options.callbacks?.onEval?.(record);
-        },
-      },
+      settings: { task: options.task, model: options.model, batchSize, layers, tagger: kind },
+      save: (dir) => t.saveModel(dir),
     });
+    const result = run.result;
     const seconds = (performance.now() - t0) / 1000;
-    const b = best as FinetuneResult["best"];
-    const record = { task: options.task, metric: b?.metrics ?? {}, epoch: b?.epoch ?? 0, step: b?.step ?? 0, seconds, layers, tagger: kind };
-    writeFileAtomic(path.join(options.outDir, "eval.json"), JSON.stringify(record, null, 2) + "\n");
-    return { task: options.task, best: b, evals: result.evals, result, bestDir, labels: data.labels, seconds, layers, tagger: kind };
+    writeEvalJson(options.outDir, options.task, run.best, seconds, { layers, tagger: kind });
+    return { task: options.task, best: run.best, evals: result.evals, result, bestDir: run.bestDir, labels: data.labels, seconds, layers, tagger: kind };
   } finally {
     // the tagger's best weights are on disk
     task?.dispose();

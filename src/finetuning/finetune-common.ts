@@ -121,3 +121,67 @@ export function writeEvalJson(outDir: string, task: string, best: BestEval, seco
 export function writeTokenizerConfig(dir: string, cased: boolean): void {
   writeFileAtomic(path.join(dir, "tokenizer_config.json"), JSON.stringify({ do_lower_case: !cased, tokenizer_class: "BertTokenizer" }, null, 2) + "\n");
 }
+
+/** What trainEpochs needs from a fine-tuning call's options. */
+export interface EpochRunOptions {
+  outDir: string;
+  logEvery?: number;
+  signal?: AbortSignal;
+  callbacks?: TrainOptions["callbacks"];
+}
+
+/**
+ * The paper's fine-tuning loop, shared by every task: `epochs` passes, linear warmup over the
+ * first 10 % of the steps (run_classifier.py's and run_squad.py's warmup_proportion), dev
+ * evaluated after every epoch, the best model by the headline metric written atomically to
+ * `outDir/best` through `save(dir)` (then `afterSave`), and the optimizer's moments freed.
+ */
+export async function trainEpochs<B>(
+  task: TrainTask<B> & { stepsPerEpoch: number },
+  options: EpochRunOptions,
+  run: {
+    epochs: number;
+    learningRate: number;
+    seed: number;
+    save: (dir: string) => void;
+    afterSave?: (best: NonNullable<BestEval>) => void;
+    optimizer?: TrainOptions["optimizer"];
+    settings: Record<string, unknown>;
+  },
+): Promise<{ result: TrainResult; best: BestEval; bestDir: string }> {
+  const steps = run.epochs * task.stepsPerEpoch;
+  const bestDir = path.join(options.outDir, "best");
+  const keeper = bestKeeper(bestDir, task.stepsPerEpoch, run.save, run.afterSave);
+  const result = await trainAndFree(task, {
+    steps,
+    learningRate: run.learningRate,
+    warmupSteps: Math.trunc(steps * 0.1),
+    seed: run.seed,
+    outDir: options.outDir,
+    evalEvery: task.stepsPerEpoch,
+    saveEvery: 0,
+    keepCheckpoints: 1,
+    logEvery: options.logEvery ?? Math.max(1, Math.round(task.stepsPerEpoch / 10)),
+    signal: options.signal,
+    optimizer: run.optimizer,
+    run: { epochs: run.epochs, ...run.settings },
+    callbacks: {
+      ...options.callbacks,
+      async onEval(record) {
+        keeper.onEval(record);
+        await options.callbacks?.onEval?.(record);
+      },
+    },
+  });
+  return { result, best: keeper.best(), bestDir };
+}
+
+/** A run's epochs, batch size and seed with their defaults, checked before any data is read. */
+export function runSettings(options: { epochs?: number; batchSize?: number; seed?: number; model: string; vocab?: string }, defaultEpochs: number): { epochs: number; batchSize: number; seed: number } {
+  const epochs = options.epochs ?? defaultEpochs;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new BertLabError("BAD_OPTION", `epochs must be an integer ≥ 1, got ${epochs}`);
+  if (options.model in PRESETS && !options.vocab) {
+    throw new BertLabError("MISSING_OPTION", `a preset (${options.model}) starts from random weights and needs --vocab vocab.txt`);
+  }
+  return { epochs, batchSize: options.batchSize ?? 32, seed: options.seed ?? 42 };
+}

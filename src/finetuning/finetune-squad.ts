@@ -13,12 +13,11 @@
  */
 import * as path from "node:path";
 import { ensureBackend } from "../backend/select";
-import { PRESETS } from "../model/config";
 import { BertForQuestionAnswering } from "../model/task-models";
 import { writeFileAtomic } from "../util/atomic-write";
 import { BertLabError } from "../util/errors";
 import type { FinetuneOptions, FinetuneResult } from "./finetune";
-import { bestKeeper, startingModel, trainAndFree, writeEvalJson, writeTokenizerConfig } from "./finetune-common";
+import { runSettings, startingModel, trainEpochs, writeEvalJson, writeTokenizerConfig } from "./finetune-common";
 import { squadScores } from "./metrics";
 import { questionAnsweringTask } from "./question-answering";
 import { SquadPredictions, squadPredictions } from "./squad-predictions";
@@ -35,13 +34,7 @@ export async function finetuneSquad(options: FinetuneOptions): Promise<FinetuneR
   const log = options.log ?? (() => {});
   const t0 = performance.now();
   if (options.task !== "squad") throw new BertLabError("UNKNOWN_TASK", `finetuneSquad runs task squad, not ${options.task}`);
-  const epochs = options.epochs ?? 2;
-  const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new BertLabError("BAD_OPTION", `epochs must be an integer ≥ 1, got ${epochs}`);
-  if (options.model in PRESETS && !options.vocab) {
-    throw new BertLabError("MISSING_OPTION", `a preset (${options.model}) starts from random weights and needs --vocab vocab.txt`);
-  }
-  const seed = options.seed ?? 42;
+  const { epochs, batchSize, seed } = runSettings(options, 2);
   const data = await loadSquadTask(options);
   const cut = <T>(xs: T[], n?: number) => (n ? xs.slice(0, n) : xs);
   const train = cut(data.train!, options.maxTrainExamples);
@@ -72,47 +65,24 @@ export async function finetuneSquad(options: FinetuneOptions): Promise<FinetuneR
       return { f1: s.f1, exact_match: s.exact_match }; // f1 first: the headline
     };
     const predictionsFile = path.join(options.outDir, "predictions.json");
-    const bestDir = path.join(options.outDir, "best");
-    const keeper = bestKeeper(
-      bestDir,
-      task.stepsPerEpoch,
-      (dir) => {
+    const { result, best, bestDir } = await trainEpochs({ ...task, evaluate }, options, {
+      epochs,
+      learningRate: options.learningRate ?? 3e-5,
+      seed,
+      settings: { task: "squad", model: options.model, batchSize, ...settings },
+      save(dir) {
         task.saveModel(dir);
         writeTokenizerConfig(dir, Boolean(options.cased));
       },
-      () => {
+      afterSave() {
         // run_squad.py's files, indented as it writes them
         writeFileAtomic(predictionsFile, JSON.stringify(last!.answers, null, 4) + "\n");
         writeFileAtomic(path.join(options.outDir, "nbest_predictions.json"), JSON.stringify(nbestJson(last!), null, 4) + "\n");
       },
-    );
-    const steps = epochs * task.stepsPerEpoch;
-    const result = await trainAndFree(
-      { ...task, evaluate },
-      {
-        steps,
-        learningRate: options.learningRate ?? 3e-5,
-        warmupSteps: Math.trunc(steps * 0.1), // run_squad.py: warmup_proportion 0.1
-        seed,
-        outDir: options.outDir,
-        evalEvery: task.stepsPerEpoch,
-        saveEvery: 0,
-        keepCheckpoints: 1,
-        logEvery: options.logEvery ?? Math.max(1, Math.round(task.stepsPerEpoch / 10)),
-        signal: options.signal,
-        run: { task: "squad", model: options.model, batchSize, epochs, ...settings },
-        callbacks: {
-          ...options.callbacks,
-          async onEval(record) {
-            keeper.onEval(record);
-            await options.callbacks?.onEval?.(record);
-          },
-        },
-      },
-    );
+    });
     const seconds = (performance.now() - t0) / 1000;
-    writeEvalJson(options.outDir, "squad", keeper.best(), seconds);
-    return { task: "squad", best: keeper.best(), evals: result.evals, result, bestDir, labels: null, seconds, predictionsFile };
+    writeEvalJson(options.outDir, "squad", best, seconds);
+    return { task: "squad", best, evals: result.evals, result, bestDir, labels: null, seconds, predictionsFile };
   } finally {
     model.dispose();
   }

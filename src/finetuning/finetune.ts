@@ -12,15 +12,13 @@
  *   await finetune({ task: "tsv", train: "reviews/train.tsv", dev: "reviews/dev.tsv", model: "runs/tiny/checkpoint-2000", outDir: "runs/reviews" });
  *   await finetune({ task: "squad", train: "squad/train-v1.1.json", from: "../shared/data", model: "runs/base", outDir: "runs/squad" }); // eval.json: { f1, exact_match }
  */
-import * as path from "node:path";
 import { ensureBackend } from "../backend/select";
-import { PRESETS } from "../model/config";
 import type { BertConfig } from "../model/config";
 import { BertForSequenceClassification, BertForTokenClassification } from "../model/task-models";
 import { setFolderLabels } from "../model/weights/pretrained";
 import type { TrainCallbacks, TrainResult, TrainTask } from "../training/trainer";
 import { BertLabError } from "../util/errors";
-import { bestKeeper, BestEval, startingModel, trainAndFree, writeEvalJson, writeTokenizerConfig } from "./finetune-common";
+import { BestEval, runSettings, startingModel, trainEpochs, writeEvalJson, writeTokenizerConfig } from "./finetune-common";
 import { finetuneSquad } from "./finetune-squad";
 import { sequenceClassificationTask } from "./sequence-classification";
 import { FINETUNE_TASKS, FinetuneTaskName, loadNerTask, loadSentenceTask, SentenceTaskName, TaskDataOptions, TOKEN_TASKS, TokenTaskName } from "./task-data";
@@ -85,13 +83,7 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
   if (squadOnly.length) throw new BertLabError("BAD_OPTION", `${squadOnly.join(", ")} ${squadOnly.length > 1 ? "are" : "is"} for task squad, not ${options.task}`);
   const log = options.log ?? (() => {});
   const t0 = performance.now();
-  const epochs = options.epochs ?? 3;
-  const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new BertLabError("BAD_OPTION", `epochs must be an integer ≥ 1, got ${epochs}`);
-  if (options.model in PRESETS && !options.vocab) {
-    throw new BertLabError("MISSING_OPTION", `a preset (${options.model}) starts from random weights and needs --vocab vocab.txt`);
-  }
-  const seed = options.seed ?? 42;
+  const { epochs, batchSize, seed } = runSettings(options, 3);
   const ner = (TOKEN_TASKS as readonly string[]).includes(options.task);
   const sentences = ner ? await loadNerTask({ ...options, task: options.task as TokenTaskName, log }) : null;
   const data = ner ? null : await loadSentenceTask(options.task as SentenceTaskName | "tsv", { ...options, log });
@@ -121,38 +113,21 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
       task = sequenceClassificationTask(model as BertForSequenceClassification, tokenizer, trainSet, devSet, { batchSize, maxSeqLength, seed, metrics: data!.metrics });
       described = `${trainSet.length} training examples, ${devSet.length} dev, ${numLabels === 1 ? "a regression" : `${numLabels} labels`}`;
     }
-    const steps = epochs * task.stepsPerEpoch;
     log(`${options.task}: ${described}; ${epochs} epochs of ${task.stepsPerEpoch} steps`);
-
-    const bestDir = path.join(options.outDir, "best");
-    const keeper = bestKeeper(bestDir, task.stepsPerEpoch, (dir) => {
-      task.saveModel(dir);
-      setFolderLabels(dir, labels ?? ["LABEL_0"], problemType); // a regression's one output: HF's default name
-      writeTokenizerConfig(dir, Boolean(options.cased));
-    });
-    const result = await trainAndFree(task, {
-      steps,
+    const { result, best, bestDir } = await trainEpochs(task, options, {
+      epochs,
       learningRate: options.learningRate ?? 2e-5,
-      warmupSteps: Math.trunc(steps * 0.1), // run_classifier.py: warmup_proportion 0.1
       seed,
-      outDir: options.outDir,
-      evalEvery: task.stepsPerEpoch,
-      saveEvery: 0,
-      keepCheckpoints: 1,
-      logEvery: options.logEvery ?? Math.max(1, Math.round(task.stepsPerEpoch / 10)),
-      signal: options.signal,
-      run: { task: options.task, model: options.model, batchSize, epochs },
-      callbacks: {
-        ...options.callbacks,
-        async onEval(record) {
-          keeper.onEval(record);
-          await options.callbacks?.onEval?.(record);
-        },
+      settings: { task: options.task, model: options.model, batchSize },
+      save(dir) {
+        task.saveModel(dir);
+        setFolderLabels(dir, labels ?? ["LABEL_0"], problemType); // a regression's one output: HF's default name
+        writeTokenizerConfig(dir, Boolean(options.cased));
       },
     });
     const seconds = (performance.now() - t0) / 1000;
-    writeEvalJson(options.outDir, options.task, keeper.best(), seconds);
-    return { task: options.task, best: keeper.best(), evals: result.evals, result, bestDir, labels, seconds };
+    writeEvalJson(options.outDir, options.task, best, seconds);
+    return { task: options.task, best, evals: result.evals, result, bestDir, labels, seconds };
   } finally {
     model.dispose();
   }
