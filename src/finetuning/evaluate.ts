@@ -27,6 +27,7 @@ import { featureBasedTask } from "./feature-based";
 import { readTaggerSettings } from "./feature-tagger";
 import { EntityScores, seqevalScores, squadScores } from "./metrics";
 import { folderLowerCase, loadSentenceClassifier, loadTokenClassifier } from "./predict";
+import type { SquadSettings } from "./finetune-common";
 import { loadQuestionAnswerer, questionAnsweringLogits } from "./predict-answers";
 import { squadFeatures } from "./squad-features";
 import { SquadCandidate, squadPredictions } from "./squad-predictions";
@@ -34,7 +35,8 @@ import { encodeExamples, SentenceExample, sequenceClassificationTask } from "./s
 import { FINETUNE_TASKS, FinetuneTaskName, loadSentenceTask, loadSquadTask, nerFiles, nerReadOptions, SentenceTaskName, TaskDataOptions, TOKEN_TASKS, TokenTaskName, tsvMetrics } from "./task-data";
 import { encodeTagged, tokenClassificationTask } from "./token-classification";
 
-export interface EvaluateOptions extends TaskDataOptions {
+/** With SquadSettings for task squad: as fine-tuned, to get its numbers again. */
+export interface EvaluateOptions extends TaskDataOptions, SquadSettings {
   task: FinetuneTaskName;
   /** a fine-tuned HF folder (finetune's DIR/best), or a feature-based tagger's folder (tagger.json; NER) */
   model: string;
@@ -45,11 +47,6 @@ export interface EvaluateOptions extends TaskDataOptions {
   batchSize?: number;
   /** default 128; squad 384 (as fine-tuned, to get its numbers again) */
   maxSeqLength?: number;
-  /** squad: as fine-tuned (defaults 128, 64, 20, 30: run_squad.py's) */
-  docStride?: number;
-  maxQueryLength?: number;
-  nBestSize?: number;
-  maxAnswerLength?: number;
   /** only the first N examples (sentences, questions) */
   maxDevExamples?: number;
   /** NER only: "dev" (default) or "test" (CoNLL-2003's eng.testb / test.txt, WNUT-17's emerging.test.annotated) */

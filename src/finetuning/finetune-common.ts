@@ -185,3 +185,15 @@ export function runSettings(options: { epochs?: number; batchSize?: number; seed
   }
   return { epochs, batchSize: options.batchSize ?? 32, seed: options.seed ?? 42 };
 }
+
+/** SQuAD's windowing and answer search (run_squad.py's flags), for finetune and evaluate alike. */
+export interface SquadSettings {
+  /** pieces between the starts of two windows over a long passage (default 128) */
+  docStride?: number;
+  /** the question is cut to this many pieces (default 64) */
+  maxQueryLength?: number;
+  /** start and end candidates per window; answers kept per question (default 20) */
+  nBestSize?: number;
+  /** the longest answer, in word pieces (default 30) */
+  maxAnswerLength?: number;
+}

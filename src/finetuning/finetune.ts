@@ -18,7 +18,7 @@ import { BertForSequenceClassification, BertForTokenClassification } from "../mo
 import { setFolderLabels } from "../model/weights/pretrained";
 import type { TrainCallbacks, TrainResult, TrainTask } from "../training/trainer";
 import { BertLabError } from "../util/errors";
-import { BestEval, runSettings, startingModel, trainEpochs, writeEvalJson, writeTokenizerConfig } from "./finetune-common";
+import { BestEval, runSettings, SquadSettings, startingModel, trainEpochs, writeEvalJson, writeTokenizerConfig } from "./finetune-common";
 import { finetuneSquad } from "./finetune-squad";
 import { sequenceClassificationTask } from "./sequence-classification";
 import { FINETUNE_TASKS, FinetuneTaskName, loadNerTask, loadSentenceTask, SentenceTaskName, TaskDataOptions, TOKEN_TASKS, TokenTaskName } from "./task-data";
@@ -27,7 +27,8 @@ import { tokenClassificationTask } from "./token-classification";
 export { FINETUNE_TASKS, loadNerTask, loadSentenceTask, loadSquadTask, QA_TASKS, SENTENCE_TASKS, TOKEN_TASKS } from "./task-data";
 export type { FinetuneTaskName, QaTaskName, SentenceTaskName, TaskDataOptions, TokenTaskName } from "./task-data";
 
-export interface FinetuneOptions extends TaskDataOptions {
+/** With SquadSettings for task squad. */
+export interface FinetuneOptions extends TaskDataOptions, SquadSettings {
   task: FinetuneTaskName;
   /** an HF folder (pre-trained here or elsewhere), or a preset name for random weights */
   model: string;
@@ -42,14 +43,6 @@ export interface FinetuneOptions extends TaskDataOptions {
   batchSize?: number;
   /** default 128; squad 384 (run_squad.py's) */
   maxSeqLength?: number;
-  /** squad: pieces between two windows over a long passage (default 128) */
-  docStride?: number;
-  /** squad: the question is cut to this many pieces (default 64) */
-  maxQueryLength?: number;
-  /** squad: answers kept per question in nbest_predictions.json (default 20) */
-  nBestSize?: number;
-  /** squad: longest answer in word pieces (default 30) */
-  maxAnswerLength?: number;
   seed?: number;
   /** use only the first N training / dev examples (sentences; squad: questions) — quick runs, tests */
   maxTrainExamples?: number;
