@@ -159,8 +159,7 @@ export async function trainEpochs<B>(
     seed: run.seed,
     outDir: options.outDir,
     evalEvery: task.stepsPerEpoch,
-    saveEvery: 0,
-    keepCheckpoints: 1,
+    checkpoints: false, // the best model is kept in outDir/best; no resume state
     logEvery: options.logEvery ?? Math.max(1, Math.round(task.stepsPerEpoch / 10)),
     signal: options.signal,
     optimizer: run.optimizer,

@@ -56,6 +56,7 @@ test("finetune SST-2 (a slice, fetched --from the mirror) from a pre-trained fol
   assert.deepEqual(Object.keys(written.metric), ["accuracy"]);
   assert.equal(written.metric.accuracy, r.best!.metrics.accuracy);
   assert.ok(fs.existsSync(path.join(out, "metrics.jsonl")));
+  assert.deepEqual(fs.readdirSync(out).filter((f) => f.startsWith("checkpoint-")), [], "no trainer checkpoints: best/ is what a fine-tuning run keeps");
   const { model, report } = modelFromFolder(r.bestDir, (c) => new BertForSequenceClassification(c, 2), { log: () => {} });
   assert.equal(report.initialized.length, 0, "the best model holds the classifier too");
   model.dispose();

@@ -75,6 +75,8 @@ export interface TrainOptions {
   outDir?: string | null;
   /** checkpoint every K steps (0: only at the end and on interrupt) */
   saveEvery?: number;
+  /** false: write no checkpoints at all (a fine-tuning run keeps its best model itself); default true */
+  checkpoints?: boolean;
   /** checkpoints kept (default 3; 0 keeps all) */
   keepCheckpoints?: number;
   /** a metrics line every K steps (default 10), averaged over them */
@@ -227,7 +229,7 @@ export async function train<B>(task: TrainTask<B>, options: TrainOptions): Promi
     return { step: state.step, stopped, history: state.history, evals: state.evals, checkpoint, startedFrom, optimizer, state };
   };
   const save = async () => {
-    if (!outDir) return;
+    if (!outDir || options.checkpoints === false) return;
     const snapshot = result("completed").state;
     checkpoint = saveCheckpoint(
       outDir,
