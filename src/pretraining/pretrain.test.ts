@@ -148,3 +148,9 @@ test("pretrain (dynamic): --instances lists each step's batch once, also across 
   const line = JSON.parse(fs.readFileSync(file, "utf8").split("\n")[0]);
   for (const k of ["tokens", "segment_ids", "is_random_next", "masked_lm_positions", "masked_lm_labels"]) assert.ok(k in line, k);
 });
+
+test("pretrain: --holdout-every larger than the corpus's document count is an error, not a run without evaluation", async () => {
+  for (const masking of ["static", "dynamic"] as const) {
+    await assert.rejects(pretrain(options({ outDir: tmp(), holdoutEvery: 100000, evalEvery: 8, masking })), /holdout-every 100000 held out no document: .*--eval-input FILE/);
+  }
+});

@@ -179,6 +179,13 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainRun> {
     if (options.instancesOut && !options.resume) writeFileAtomic(options.instancesOut, "");
   }
   log(source.describe());
+  if (holdoutEvery && evalDocs.length === 0) {
+    // e.g. Gutenberg books: a blank-line-separated document is a whole book, and a corpus (or, when streaming, its first window) has few of them
+    throw new BertLabError(
+      "NOTHING_HELD_OUT",
+      `--holdout-every ${holdoutEvery} held out no document: ${masking === "static" ? "the corpus has" : "the corpus's first window (where held-out documents are taken from when streaming) has"} fewer than ${holdoutEvery} documents (a document is a block between blank lines). Give a held-out corpus with --eval-input FILE, or a smaller --holdout-every.`,
+    );
+  }
   if (options.evalInput) evalDocs = documentsFromFiles(options.evalInput, tokenizer);
   const evalInstances = evalDocs.length > 0 ? makeEvalInstances(evalDocs, instanceOptions, seed, options.evalInstances ?? 256) : [];
   if (evalInstances.length > 0) log(`evaluating on ${evalInstances.length} held-out instances from ${evalDocs.length} documents`);
