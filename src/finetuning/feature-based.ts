@@ -217,7 +217,7 @@ export async function finetuneFeatureBased(options: FeatureBasedOptions): Promis
 
   // BERT: "bert." names load both a bare BertModel folder and a pre-training or task folder
   const make = (config: BertConfig) => new BertModel(config, { seed, prefix: "bert." });
-  const { model: bert, tokenizer } = startingModel({ ...options, seed }, make, (line) => log(line + ", frozen"), "left random (the pooler is never a feature)");
+  const { model: bert, tokenizer } = startingModel({ ...options, seed }, make, (line) => log(line + ", frozen"), "left random");
   let task: FeatureTask | null = null;
   try {
     const cut = <T>(xs: T[], n?: number) => (n ? xs.slice(0, n) : xs);

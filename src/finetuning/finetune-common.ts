@@ -53,7 +53,8 @@ export function startingModel<M extends { store: ParamStore; config: BertConfig;
       model.dispose();
       throw e;
     }
-    log(`model: ${options.model} (${loaded.report.loaded.length} tensors loaded, ${loaded.report.initialized.length} new: ${newPart})`);
+    const fresh = loaded.report.initialized.length;
+    log(`model: ${options.model} (${loaded.report.loaded.length} tensors loaded${fresh ? `, ${fresh} new: ${newPart}` : ""})`);
   }
   return { model, tokenizer: new BertTokenizer(vocab, { doLowerCase: !options.cased }) };
 }
