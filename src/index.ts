@@ -17,3 +17,4 @@ export * from "./backend";
 export * from "./data";
 export * from "./pretraining";
 export * from "./finetuning";
+export * from "./display";
