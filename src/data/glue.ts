@@ -17,9 +17,9 @@
  * and listed in `skipped` with its line and reason: every line after the header is either an
  * example or in `skipped`.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { BertLabError } from "../util/errors";
+import { readUtf8 } from "./read-utf8";
 
 export type GlueTaskName = "cola" | "sst2" | "mrpc" | "stsb" | "qnli" | "rte" | "mnli";
 export type GlueMetric = "matthews" | "accuracy" | "f1" | "pearson" | "spearman";
@@ -175,18 +175,7 @@ export interface GlueOptions {
  *   readGlue("mrpc", "glue/MRPC/test.tsv", { labeled: false }).examples[0].label // → -1
  */
 export function readGlue(task: GlueTaskName | GlueTask, file: string, options: GlueOptions = {}): GlueFile {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new BertLabError("INPUT_NOT_FOUND", `cannot read GLUE file ${file}: ${(e as Error).message} — download GLUE (download_glue_data.py) or check the path`);
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new BertLabError("BAD_ENCODING", `${file}: not valid UTF-8 — convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)`);
-  }
+  const text = readUtf8(file, "GLUE file", "download GLUE (download_glue_data.py) or check the path");
   return parseGlue(task, text, file, options);
 }
 

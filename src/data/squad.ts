@@ -11,9 +11,9 @@
  * squadDocTokens and answerWordSpan give the whitespace words and answer word positions of
  * google-research/bert run_squad.py (read_squad_examples), for features built as it does.
  */
-import * as fs from "node:fs";
 import { BertLabError } from "../util/errors";
 import { isPySpace } from "../tokenization/char-classes";
+import { readUtf8 } from "./read-utf8";
 
 export interface SquadAnswer {
   text: string;
@@ -79,18 +79,7 @@ export interface AnswerWords {
  *   dev.examples[0].answers; // → [{ text: "Denver Broncos", start: 177 }, …]
  */
 export function readSquad(file: string, options: SquadOptions = {}): SquadFile {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new BertLabError("INPUT_NOT_FOUND", `cannot read SQuAD file ${file}: ${(e as Error).message}`);
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes); // drops a BOM
-  } catch {
-    throw new BertLabError("BAD_ENCODING", `${file}: not valid UTF-8 — SQuAD files are UTF-8 JSON`);
-  }
+  const text = readUtf8(file, "SQuAD file", "download SQuAD v1.1 (bert-lab data fetch squad-v1.1-dev) or check the path");
   return parseSquad(text, file, options);
 }
 

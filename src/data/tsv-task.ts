@@ -30,6 +30,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BertLabError } from "../util/errors";
+import { readUtf8 } from "./read-utf8";
 
 /** a column: its header name, or its 0-based index (negative: from the end) */
 export type ColumnRef = string | number;
@@ -92,18 +93,7 @@ const SKIP_HINT = `fix the row, or skip bad rows (--skip-bad-rows; onError: "ski
  *   readTsv("dev.tsv", { labels: ["neg", "pos"] }).examples.length // → 872
  */
 export function readTsv(file: string, options: TsvOptions = {}): TsvFile {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new BertLabError("INPUT_NOT_FOUND", `cannot read TSV file ${file}: ${(e as Error).message} — check the path`);
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new BertLabError("BAD_ENCODING", `${file}: not valid UTF-8 — convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)`);
-  }
+  const text = readUtf8(file, "TSV file");
   return parseTsv(text, file, options);
 }
 

@@ -27,7 +27,7 @@ import { featureBasedTask } from "./feature-based";
 import { readTaggerSettings } from "./feature-tagger";
 import { EntityScores, seqevalScores, squadScores } from "./metrics";
 import { folderLowerCase, loadSentenceClassifier, loadTokenClassifier } from "./predict";
-import type { SquadSettings } from "./finetune-common";
+import { firstN, SquadSettings } from "./finetune-common";
 import { loadQuestionAnswerer, questionAnsweringLogits } from "./predict-answers";
 import { squadFeatures } from "./squad-features";
 import { SquadCandidate, squadPredictions } from "./squad-predictions";
@@ -82,14 +82,13 @@ export async function evaluateModel(options: EvaluateOptions): Promise<EvaluateR
   }
   const batchSize = options.batchSize ?? 32;
   const maxSeqLength = options.maxSeqLength ?? (task === "squad" ? 384 : 128);
-  const cut = <T>(xs: T[]) => (options.maxDevExamples ? xs.slice(0, options.maxDevExamples) : xs);
-  if (task === "squad") return evaluateSquad(options, batchSize, maxSeqLength, cut);
-  if (ner && fs.existsSync(path.join(options.model, "tagger.json"))) return evaluateFeatureTagger(task as TokenTaskName, split, options, batchSize, maxSeqLength, cut);
-  return ner ? evaluateNer(task as TokenTaskName, split, options, batchSize, maxSeqLength, cut) : evaluateSentences(task as SentenceTaskName | "tsv", options, batchSize, maxSeqLength, cut);
+  if (task === "squad") return evaluateSquad(options, batchSize, maxSeqLength);
+  if (ner && fs.existsSync(path.join(options.model, "tagger.json"))) return evaluateFeatureTagger(task as TokenTaskName, split, options, batchSize, maxSeqLength);
+  return ner ? evaluateNer(task as TokenTaskName, split, options, batchSize, maxSeqLength) : evaluateSentences(task as SentenceTaskName | "tsv", options, batchSize, maxSeqLength);
 }
 
-async function evaluateSquad(options: EvaluateOptions, batchSize: number, maxSeqLength: number, cut: <T>(xs: T[]) => T[]): Promise<EvaluateResult> {
-  const dev = cut((await loadSquadTask({ ...options, train: undefined }, false)).dev);
+async function evaluateSquad(options: EvaluateOptions, batchSize: number, maxSeqLength: number): Promise<EvaluateResult> {
+  const dev = firstN((await loadSquadTask({ ...options, train: undefined }, false)).dev, options.maxDevExamples);
   const qa = loadQuestionAnswerer(options.model, { cased: options.cased });
   try {
     // as questionAnsweringTask scored each epoch: the same windows, batches padded to T, the same span search
@@ -108,7 +107,7 @@ async function evaluateSquad(options: EvaluateOptions, batchSize: number, maxSeq
  * on the features of its frozen BERT — `bert`, else the folder its tagger.json names — through
  * featureBasedTask's own prediction path, so the dev F1 is eval.json's.
  */
-async function evaluateFeatureTagger(task: TokenTaskName, split: "dev" | "test", options: EvaluateOptions, batchSize: number, maxSeqLength: number, cut: <T>(xs: T[]) => T[]): Promise<EvaluateResult> {
+async function evaluateFeatureTagger(task: TokenTaskName, split: "dev" | "test", options: EvaluateOptions, batchSize: number, maxSeqLength: number): Promise<EvaluateResult> {
   const settings = readTaggerSettings(options.model);
   const recorded = (JSON.parse(fs.readFileSync(path.join(options.model, "tagger.json"), "utf8")) as { bert?: unknown }).bert;
   const bertDir = options.bert ?? (typeof recorded === "string" ? recorded : undefined);
@@ -125,7 +124,7 @@ async function evaluateFeatureTagger(task: TokenTaskName, split: "dev" | "test",
   const labels = settings.labels;
   const read = readConll(file, { ...nerReadOptions(task), labels, allowNewLabels: true, onError: options.skipBadRows ? "skip" : "stop" });
   if (read.newLabels.length) options.log?.(`${file}: tags the tagger was not trained on (scored as misses): ${read.newLabels.join(", ")}`);
-  const sentences = cut(read.sentences);
+  const sentences = firstN(read.sentences, options.maxDevExamples);
   if (sentences.length === 0) throw new BertLabError("NO_EXAMPLES", `no sentences to evaluate in ${file}`);
   // as finetuneFeatureBased loads it: "bert." names read a bare BertModel folder and a pre-training or task folder alike
   const { model: bert, vocabPath } = modelFromFolder(bertDir, (c) => new BertModel(c, { prefix: "bert." }), { log: () => {} });
@@ -147,7 +146,7 @@ async function evaluateFeatureTagger(task: TokenTaskName, split: "dev" | "test",
   }
 }
 
-async function evaluateSentences(task: SentenceTaskName | "tsv", options: EvaluateOptions, batchSize: number, maxSeqLength: number, cut: <T>(xs: T[]) => T[]): Promise<EvaluateResult> {
+async function evaluateSentences(task: SentenceTaskName | "tsv", options: EvaluateOptions, batchSize: number, maxSeqLength: number): Promise<EvaluateResult> {
   // read the data before loading the model: a wrong path fails fast
   let dev: SentenceExample[];
   let skipped = 0;
@@ -190,7 +189,7 @@ async function evaluateSentences(task: SentenceTaskName | "tsv", options: Evalua
       skipped = f.skipped.length;
       metrics = tsvMetrics(K);
     }
-    dev = cut(dev);
+    dev = firstN(dev, options.maxDevExamples);
     if (dev.length === 0) throw new BertLabError("NO_EXAMPLES", `no examples to evaluate${tsvFile ? ` in ${tsvFile}` : ""}`);
     const t = sequenceClassificationTask(c.model, c.tokenizer, dev, [], { batchSize, maxSeqLength });
     const predictions = t.predict(encodeExamples(c.tokenizer, dev, maxSeqLength));
@@ -201,7 +200,7 @@ async function evaluateSentences(task: SentenceTaskName | "tsv", options: Evalua
   }
 }
 
-async function evaluateNer(task: TokenTaskName, split: "dev" | "test", options: EvaluateOptions, batchSize: number, maxSeqLength: number, cut: <T>(xs: T[]) => T[]): Promise<EvaluateResult> {
+async function evaluateNer(task: TokenTaskName, split: "dev" | "test", options: EvaluateOptions, batchSize: number, maxSeqLength: number): Promise<EvaluateResult> {
   const files = await nerFiles(task, options);
   const file = split === "test" ? files.test : files.dev;
   if (!file) throw new BertLabError("DATA_NOT_FOUND", `${files.dir} has no test file for ${task} — put it beside ${path.basename(files.train)}, or evaluate split dev`);
@@ -211,7 +210,7 @@ async function evaluateNer(task: TokenTaskName, split: "dev" | "test", options: 
     // tags the model does not know are kept: they count against recall, as they would in seqeval
     const read = readConll(file, { ...nerReadOptions(task), labels, allowNewLabels: true, onError: options.skipBadRows ? "skip" : "stop" });
     if (read.newLabels.length) options.log?.(`${file}: tags the model was not trained on (scored as misses): ${read.newLabels.join(", ")}`);
-    const sentences = cut(read.sentences);
+    const sentences = firstN(read.sentences, options.maxDevExamples);
     if (sentences.length === 0) throw new BertLabError("NO_EXAMPLES", `no sentences to evaluate in ${file}`);
     // finetune's own prediction path; the tags given to the encoder are placeholders
     const placeholders = sentences.map((s) => ({ tokens: s.tokens, tags: s.tokens.map(() => labels[0]) }));

@@ -25,7 +25,7 @@ import { TrainTask } from "../training/trainer";
 import { BertLabError } from "../util/errors";
 import { EpochBatches, EpochBatchesState } from "./epoch-batches";
 import { FeatureTagger, TAGGER_KINDS, TaggerKind } from "./feature-tagger";
-import { runSettings, startingModel, trainEpochs, writeEvalJson } from "./finetune-common";
+import { firstN, runSettings, startingModel, trainEpochs, writeEvalJson } from "./finetune-common";
 import { FinetuneOptions, FinetuneResult, loadNerTask, TOKEN_TASKS, TokenTaskName } from "./finetune";
 import { asChoice, LayerChoice, layerChoiceText, layerSlots } from "./layer-choice";
 import { seqevalScores } from "./metrics";
@@ -220,9 +220,8 @@ export async function finetuneFeatureBased(options: FeatureBasedOptions): Promis
   const { model: bert, tokenizer } = startingModel({ ...options, seed }, make, (line) => log(line + ", frozen"), "left random");
   let task: FeatureTask | null = null;
   try {
-    const cut = <T>(xs: T[], n?: number) => (n ? xs.slice(0, n) : xs);
-    const trainSet = cut(data.train, options.maxTrainExamples);
-    const devSet = cut(data.dev, options.maxDevExamples);
+    const trainSet = firstN(data.train, options.maxTrainExamples);
+    const devSet = firstN(data.dev, options.maxDevExamples);
     const layers = layerChoiceText(choice);
     const tx = performance.now();
     task = featureBasedTask(bert, tokenizer, trainSet, devSet, {

@@ -197,3 +197,8 @@ export interface SquadSettings {
   /** the longest answer, in word pieces (default 30) */
   maxAnswerLength?: number;
 }
+
+/** The first `n` items (all when n is absent or 0): --max-train-examples / --max-dev-examples. */
+export function firstN<T>(items: T[], n?: number): T[] {
+  return n ? items.slice(0, n) : items;
+}

@@ -17,7 +17,7 @@ import { BertForQuestionAnswering } from "../model/task-models";
 import { writeFileAtomic } from "../util/atomic-write";
 import { BertLabError } from "../util/errors";
 import type { FinetuneOptions, FinetuneResult } from "./finetune";
-import { runSettings, startingModel, trainEpochs, writeEvalJson, writeTokenizerConfig } from "./finetune-common";
+import { firstN, runSettings, startingModel, trainEpochs, writeEvalJson, writeTokenizerConfig } from "./finetune-common";
 import { squadScores } from "./metrics";
 import { questionAnsweringTask } from "./question-answering";
 import { SquadPredictions, squadPredictions } from "./squad-predictions";
@@ -36,9 +36,8 @@ export async function finetuneSquad(options: FinetuneOptions): Promise<FinetuneR
   if (options.task !== "squad") throw new BertLabError("UNKNOWN_TASK", `finetuneSquad runs task squad, not ${options.task}`);
   const { epochs, batchSize, seed } = runSettings(options, 2);
   const data = await loadSquadTask(options);
-  const cut = <T>(xs: T[], n?: number) => (n ? xs.slice(0, n) : xs);
-  const train = cut(data.train!, options.maxTrainExamples);
-  const dev = cut(data.dev, options.maxDevExamples);
+  const train = firstN(data.train!, options.maxTrainExamples);
+  const dev = firstN(data.dev, options.maxDevExamples);
   await ensureBackend();
 
   const { model, tokenizer } = startingModel({ ...options, seed }, (config) => new BertForQuestionAnswering(config, { seed }), log, "the span head, qa_outputs");

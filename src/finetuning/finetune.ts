@@ -18,7 +18,7 @@ import { BertForSequenceClassification, BertForTokenClassification } from "../mo
 import { setFolderLabels } from "../model/weights/pretrained";
 import type { TrainCallbacks, TrainResult, TrainTask } from "../training/trainer";
 import { BertLabError } from "../util/errors";
-import { BestEval, runSettings, SquadSettings, startingModel, trainEpochs, writeEvalJson, writeTokenizerConfig } from "./finetune-common";
+import { BestEval, firstN, runSettings, SquadSettings, startingModel, trainEpochs, writeEvalJson, writeTokenizerConfig } from "./finetune-common";
 import { finetuneSquad } from "./finetune-squad";
 import { sequenceClassificationTask } from "./sequence-classification";
 import { FINETUNE_TASKS, FinetuneTaskName, loadNerTask, loadSentenceTask, SentenceTaskName, TaskDataOptions, TOKEN_TASKS, TokenTaskName } from "./task-data";
@@ -92,17 +92,16 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
   const { model, tokenizer } = startingModel<BertForSequenceClassification | BertForTokenClassification>({ ...options, seed }, make, log, "the classifier");
   try {
     const maxSeqLength = options.maxSeqLength ?? 128;
-    const cut = <T>(xs: T[], n?: number) => (n ? xs.slice(0, n) : xs);
     let task: TrainTask<{ rows: Int32Array }> & { stepsPerEpoch: number };
     let described: string;
     if (sentences) {
-      const trainSet = cut(sentences.train, options.maxTrainExamples);
-      const devSet = cut(sentences.dev, options.maxDevExamples);
+      const trainSet = firstN(sentences.train, options.maxTrainExamples);
+      const devSet = firstN(sentences.dev, options.maxDevExamples);
       task = tokenClassificationTask(model as BertForTokenClassification, tokenizer, trainSet, devSet, { labels: sentences.labels, batchSize, maxSeqLength, seed });
       described = `${trainSet.length} training sentences, ${devSet.length} dev, ${sentences.labels.length} tags`;
     } else {
-      const trainSet = cut(data!.train, options.maxTrainExamples);
-      const devSet = cut(data!.dev, options.maxDevExamples);
+      const trainSet = firstN(data!.train, options.maxTrainExamples);
+      const devSet = firstN(data!.dev, options.maxDevExamples);
       task = sequenceClassificationTask(model as BertForSequenceClassification, tokenizer, trainSet, devSet, { batchSize, maxSeqLength, seed, metrics: data!.metrics });
       described = `${trainSet.length} training examples, ${devSet.length} dev, ${numLabels === 1 ? "a regression" : `${numLabels} labels`}`;
     }
