@@ -14,6 +14,7 @@ import { featuresCommand } from "./commands/features";
 import { fillMaskCommand } from "./commands/fill-mask";
 import { evaluateCommand, finetuneCommand } from "./commands/finetune";
 import { forwardCommand } from "./commands/forward";
+import { kernelInstallCommand, kernelUninstallCommand } from "./commands/kernel";
 import { paramsCommand } from "./commands/params";
 import { pretrainCommand } from "./commands/pretrain";
 import { tokenizeCommand } from "./commands/tokenize";
@@ -21,7 +22,7 @@ import { vocabTrainCommand } from "./commands/vocab-train";
 import { walkthroughCommand } from "./commands/walkthrough";
 
 /** Every command, by the words that name it. */
-export const COMMANDS: Command[] = [demoCommand, walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, pretrainCommand, finetuneCommand, evaluateCommand, paramsCommand, forwardCommand, fillMaskCommand, featuresCommand, dataListCommand, dataFetchCommand, doctorCommand];
+export const COMMANDS: Command[] = [demoCommand, walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, pretrainCommand, finetuneCommand, evaluateCommand, paramsCommand, forwardCommand, fillMaskCommand, featuresCommand, dataListCommand, dataFetchCommand, kernelInstallCommand, kernelUninstallCommand, doctorCommand];
 
 function version(): string {
   try {

@@ -11,6 +11,7 @@ import { Rng } from "../util/rng";
 import { latestCheckpoint, listCheckpoints } from "./checkpoint";
 import { METRICS_FILE, train, TrainingDivergedError, TrainOptions, TrainTask } from "./trainer";
 import { tempFolders } from "../util/temp-folders.test.helper";
+import { noteInterrupt } from "../util/kernel-interrupt";
 
 /** Linear regression y = x·w* with noise from dropout-like jitter: small, but every part of a real task. */
 interface Batch {
@@ -119,6 +120,15 @@ test("train: an abort stops at a step boundary with a checkpoint; resume continu
   assert.deepEqual(lines.filter((l) => "loss" in l).map((l) => l.step), Array.from({ length: 30 }, (_, i) => i + 1), "metrics.jsonl has each step once");
   full.w.dispose();
   second.w.dispose();
+});
+
+test("train: a kernel interrupt (noteInterrupt) stops the run at the next step; an earlier one does not", async () => {
+  noteInterrupt(); // before the run: must not stop it
+  const task = regressionTask();
+  const r = await train(task, { ...base, callbacks: { onStep: (s) => void (s.step === 7 && noteInterrupt()) } });
+  assert.equal(r.stopped, "interrupted");
+  assert.equal(r.step, 7);
+  task.w.dispose();
 });
 
 test("train: continueFrom resumes in memory (a notebook after an interrupt)", async () => {

@@ -18,6 +18,7 @@ import type { RunContext } from "../model/dropout";
 import { writeFileAtomic } from "../util/atomic-write";
 import { BertLabError } from "../util/errors";
 import { keepJsonlUpToStep } from "../util/jsonl";
+import { interruptCount } from "../util/kernel-interrupt";
 import { Rng, RngState } from "../util/rng";
 import { BertAdamW, BertAdamWOptions } from "./adamw";
 import {
@@ -87,7 +88,7 @@ export interface TrainOptions {
   resume?: boolean;
   /** continue in memory from an earlier result (a notebook after an interrupt) */
   continueFrom?: TrainResult;
-  /** stops the run at the next step boundary (a checkpoint is saved when outDir is set) */
+  /** stops the run at the next step boundary (a checkpoint is saved when outDir is set); an interrupt of the BERT Lab kernel does the same */
   signal?: AbortSignal;
   /** settings recorded in trainer_state.json; a resume with different ones is refused (except steps) */
   run?: Record<string, unknown>;
@@ -254,8 +255,9 @@ export async function train<B>(task: TrainTask<B>, options: TrainOptions): Promi
   };
 
   let savedAt = checkpoint ? state.step : -1;
+  const interruptsAtStart = interruptCount(); // a kernel interrupt (Jupyter's stop button) stops the run too
   while (state.step < steps) {
-    if (options.signal?.aborted) {
+    if (options.signal?.aborted || interruptCount() !== interruptsAtStart) {
       if (savedAt !== state.step) await save();
       return result("interrupted");
     }
