@@ -5,3 +5,18 @@ export { LiveDisplay, LiveClock, LiveDisplayOptions, LiveDisplayStats } from "./
 export * from "./charts";
 export { tokensView, TokensView, TokensViewInput, TokensViewOptions, WORD_PALETTE, SEGMENT_COLORS, SPECIAL_PIECES } from "./tokens-view";
 export { maskingView, MaskingView, MaskingViewInput, MaskingViewOptions, MaskingCounts } from "./masking-view";
+export { embeddingsView, EmbeddingsView, EmbeddingParts, EmbeddingsViewOptions, DistinctRows, divergingColor, countDistinctRows, DIVERGING } from "./embeddings-view";
+export { embeddingParts, EmbeddingPartsResult, PairEncoder } from "./embedding-parts";
+export { projectPca, symmetricEigen, PcaResult, PcaOptions } from "./pca";
+export { projectionView, projectionSpec, projectionFigure, ProjectionView, ProjectionPoint, ProjectionViewOptions, ProjectedPoint, GROUP_COLORS } from "./projection";
+export { plotlyLoader, resetPlotlyLoader, ensurePlotlyLoaded, plotlyHtml, plotlyBundle, escapeScript, PlotlyFigure, PLOTLY_MIME } from "./plotly";
+export { AttentionInput, HeadChoice, checkAttention, pickMap, topAttendedLines } from "./attention-input";
+export { attentionRasterSvg, AttentionRasterOptions } from "./attention-raster";
+export { attentionHeatmap, AttentionHeatmapOptions, AttentionRaster, VEGA_MAX_TOKENS } from "./attention-view";
+export { headView, HeadView, HeadViewOptions, HEAD_COLORS, compactRow, expandRow } from "./head-view";
+export { modelView, ModelView, ModelViewOptions, headPattern, HeadPattern } from "./model-view";
+export { attentionOf, AttentionOfOptions } from "./attention-of";
+export { table, describeRows, formatNumber, formatCell, escapeHtml, isTableLike, Table, TableInput, TableLike, TableOptions, Row } from "./table";
+export { progress, Progress, ProgressOptions, ProgressState, ProgressExtra, ProgressMode, ProgressClock, ProgressStream, progressBundle, terminalLine } from "./progress";
+export { tensorView, installTensorDisplay, TensorView, TensorViewOptions, TensorStats } from "./tensor-view";
+export { modelSummary, moduleSummaries, moduleOf, ModelSummary, ModuleSummary, SummarizableModel } from "./model-summary";

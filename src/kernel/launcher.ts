@@ -80,6 +80,26 @@ function honourStopOnError(handler: Handler): void {
   handler.execQueue.reset = (delay?: number) => reset(stopOnError ? delay : undefined);
 }
 
+/** Frames that belong to the kernel's machinery, not to the user's code or the library. */
+const MACHINERY = /node:internal|node:vm|[\\/]tslab[\\/]dist[\\/]|[\\/]kernel[\\/]launcher\.js|sigintHandlersWrap|runInThisContext/;
+
+/**
+ * How a failed cell's error reads: its name and message, then only the frames of the cell
+ * and the library (tslab's and Node's own frames say nothing to a notebook reader); an
+ * interrupt says what it did. Exported for tests.
+ *
+ * @example
+ *   cellError(new Error("boom"))   // "Error: boom\n    at evalmachine.<anonymous>:2:7"
+ */
+export function cellError(e: unknown): unknown {
+  if (!(e instanceof Error)) return e;
+  if (e.message === "Interrupted asynchronously") {
+    return "Interrupted: the kernel stopped waiting for this cell (a train() loop stops at its next step; its result so far is kept when it was given an outDir).";
+  }
+  const frames = (e.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l) && !MACHINERY.test(l));
+  return [`${e.name}: ${e.message}`, ...frames].join("\n");
+}
+
 /** Starts the kernel on the connection file Jupyter gives. */
 function startKernel(configPath: string): void {
   const tslab = loadTslab();
@@ -108,7 +128,7 @@ function startKernel(configPath: string): void {
     presentValue(value);
   };
   void convs.node; // warm the TypeScript converter before the first cell
-  const executor = tslab.createExecutor(process.cwd(), convs, { log: console.log, error: console.error });
+  const executor = tslab.createExecutor(process.cwd(), convs, { log: console.log, error: (...a: unknown[]) => console.error(...a.map(cellError)) });
   const handler = new tslab.JupyterHandlerImpl(executor, false);
   honourStopOnError(handler);
   const server = new tslab.ZmqServer(handler, configPath);

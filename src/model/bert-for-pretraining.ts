@@ -23,6 +23,8 @@ import { ParamStore, tidyObject } from "./params";
 import { FromPretrainedOptions, modelFromFolder, savePretrainedFolder } from "./weights/pretrained";
 import { HostTensor, LoadReport, loadStateDict } from "./weights/state-dict";
 import { readSafetensors } from "./weights/safetensors";
+import { DISPLAY } from "../display/mime";
+import { modelSummary } from "../display/model-summary";
 
 /** Label −100 marks a position the MLM does not predict (HF / torch ignore_index). */
 export const IGNORE_INDEX = -100;
@@ -140,6 +142,9 @@ export class BertForPreTraining {
   dispose(): void {
     this.store.dispose();
   }
+
+  /** Shows the per-module parameter table in a notebook (show(model), Deno). */
+  [DISPLAY]() { return modelSummary(this)[DISPLAY](); }
 }
 
 function labelledPositions(labels: IntMatrix, B: number, T: number, V: number): { positions: Int32Array; labels: Int32Array } {

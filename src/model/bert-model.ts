@@ -22,6 +22,8 @@ import { BertInput, prepareInputs } from "./inputs";
 import { ParamStore } from "./params";
 import { FromPretrainedOptions, modelFromFolder, savePretrainedFolder } from "./weights/pretrained";
 import type { LoadReport } from "./weights/state-dict";
+import { DISPLAY } from "../display/mime";
+import { modelSummary } from "../display/model-summary";
 
 export interface ForwardOptions {
   /** dropout on; default false (eval mode) */
@@ -122,6 +124,9 @@ export class BertModel {
   dispose(): void {
     this.store.dispose();
   }
+
+  /** Shows the per-module parameter table in a notebook (show(model), Deno). */
+  [DISPLAY]() { return modelSummary(this)[DISPLAY](); }
 }
 
 /** Disposes every tensor in a forward pass's output. */

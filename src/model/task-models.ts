@@ -12,6 +12,8 @@ import { dropout } from "./dropout";
 import { BertInput, prepareInputs } from "./inputs";
 import { ParamStore, tidyObject } from "./params";
 import { Rng } from "../util/rng";
+import { DISPLAY } from "../display/mime";
+import { modelSummary } from "../display/model-summary";
 
 abstract class TaskModel<Out> {
   readonly store: ParamStore;
@@ -45,6 +47,9 @@ abstract class TaskModel<Out> {
   dispose(): void {
     this.store.dispose();
   }
+
+  /** Shows the per-module parameter table in a notebook (show(model), Deno). */
+  [DISPLAY]() { return modelSummary(this)[DISPLAY](); }
 }
 
 /** Sentence (pair) classification, or regression with numLabels 1 (STS-B). */

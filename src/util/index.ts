@@ -7,3 +7,4 @@ export { Mt19937, MtState, MT_N } from "./mt19937";
 export { pyRound } from "./py-round";
 export { Rng, RngState } from "./rng";
 export { BertLabError } from "./errors";
+export { interruptCount, noteInterrupt } from "./kernel-interrupt";
