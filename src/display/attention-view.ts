@@ -77,7 +77,7 @@ export async function attentionHeatmap(att: AttentionInput | number[][], options
   const text = [`${title} — ${T} tokens; each query → the key it attends to most:`, ...topAttendedLines(input.tokens, map)].join("\n");
   const raster = options.raster ?? T > VEGA_MAX_TOKENS;
   if (!raster) {
-    return new Chart(attentionHeatmapSpec(map, input.tokens, input.tokens, { title }), { textPlain: text }).render();
+    return new Chart(attentionHeatmapSpec(map, input.tokens, input.tokens, { title, vmax: options.vmax, segments: input.segments }), { textPlain: text }).render();
   }
   return new AttentionRaster(attentionRasterSvg(map, input.tokens, { title, segments: input.segments, vmax: options.vmax }), text);
 }

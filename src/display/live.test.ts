@@ -182,3 +182,26 @@ test("a failing sink: counted, rethrown by flush(), and the next frame re-create
   }
   assert.equal(errors.length, 1);
 });
+
+test("updateWith: the render runs only for frames that are sent, an async frame is awaited, and sends never overlap", async () => {
+  const clock = new FakeClock();
+  const sink = recordingSink();
+  const live = new LiveDisplay({ sink, clock, intervalMs: 250 });
+  let renders = 0;
+  for (let i = 0; i < 500; i++) {
+    live.updateWith(async () => {
+      renders++;
+      await new Promise((r) => setTimeout(r, 1));
+      return `frame ${i}`;
+    });
+  }
+  await live.flush();
+  assert.equal(renders, 2, "only the first and the final frame are rendered");
+  assert.deepEqual(sink.sent.map((s) => s.text), ["frame 0", "frame 499"]);
+  assert.deepEqual(sink.sent.map((s) => s.opts.update), [false, true]);
+  live.updateWith(() => {
+    throw new Error("render failed");
+  });
+  await assert.rejects(live.flush(), /render failed/);
+  await live.close();
+});

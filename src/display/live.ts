@@ -55,6 +55,8 @@ export class LiveDisplay {
   private readonly clock: LiveClock;
   private sink: DisplaySink | undefined;
   private latest: unknown;
+  /** the latest frame is a function to call when the frame is sent (see updateWith) */
+  private latestIsRender = false;
   private dirty = false;
   private sentOnce = false;
   private closed = false;
@@ -82,9 +84,25 @@ export class LiveDisplay {
 
   /** Shows `x` now or at the end of the current interval; a newer update replaces it. Ignored after close(). */
   update(x: unknown): void {
+    this.setLatest(x, false);
+  }
+
+  /**
+   * Like update(), but the frame is made by `render` when it is sent (≤ 4 Hz), and may be
+   * async — a chart whose SVG must be rendered. Frames asked for in between cost nothing.
+   *
+   * @example
+   *   live.updateWith(() => chart(learningCurveSpec(records)))
+   */
+  updateWith(render: () => unknown): void {
+    this.setLatest(render, true);
+  }
+
+  private setLatest(x: unknown, isRender: boolean): void {
     if (this.closed) return;
     this.counts.requested++;
     this.latest = x;
+    this.latestIsRender = isRender;
     this.dirty = true;
     this.pump();
   }
@@ -132,7 +150,9 @@ export class LiveDisplay {
     let result: void | Promise<void>;
     try {
       const sink = (this.sink ??= currentSink());
-      result = sink.send(checkBundle(bundleOf(this.latest)), { displayId: this.displayId, update });
+      const send = (frame: unknown) => sink.send(checkBundle(bundleOf(frame)), { displayId: this.displayId, update });
+      const frame = this.latestIsRender ? (this.latest as () => unknown)() : this.latest;
+      result = isThenable(frame) ? Promise.resolve(frame).then(send) : send(frame);
     } catch (e) {
       this.fail(e, update);
       return;
@@ -164,4 +184,8 @@ export class LiveDisplay {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return x !== null && (typeof x === "object" || typeof x === "function") && typeof (x as { then?: unknown }).then === "function";
 }

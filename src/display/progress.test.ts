@@ -37,7 +37,8 @@ test("rate and ETA with a fake clock: 10 steps/s → 9 s left at 10 of 100", asy
   assert.ok(burst > 10 && burst < 50, `smoothed rate ${burst}`);
   clock.t += 1000;
   bar.set(100);
-  const final = await bar.done();
+  await bar.done();
+  const final = bar.state();
   assert.equal(final.percent, 100);
   assert.equal(final.eta, 0);
   assert.ok(Math.abs(final.rate - 100 / 2.2) < 1e-9, "the final rate is the overall average");

@@ -250,15 +250,18 @@ export class Progress implements Displayable {
     this.draw();
   }
 
-  /** Draws the final frame (a newline on a terminal) and stops; later ticks are ignored. */
-  async done(): Promise<ProgressState> {
+  /**
+   * Draws the final frame (a newline on a terminal) and stops; later ticks are ignored.
+   * Resolves to nothing, so `await bar.done()` ending a cell prints nothing more; read
+   * `bar.state()` for the numbers.
+   */
+  async done(): Promise<void> {
     if (!this.finished) {
       this.finished = true;
       this.finishedAt = this.clock.now();
       this.draw(true);
       if (this.live) await this.live.close();
     }
-    return this.state();
   }
 
   /** A snapshot of what the bar shows now. */

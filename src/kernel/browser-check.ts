@@ -24,7 +24,7 @@ export function needsChromium(): { skip: string | false } {
 export interface PageCheck {
   /** every <img> holding an SVG output: decoded and its natural size */
   svgImages: { complete: boolean; width: number; height: number }[];
-  /** inline <svg> elements in outputs (head views, tables' sparklines) and how many shapes each has */
+  /** inline <svg> elements in outputs (head views; plotly's own are counted under plotly) and how many shapes each has */
   inlineSvgs: number[];
   /** plotly figures: how many have a drawn plot (.main-svg or a WebGL canvas) of how many divs */
   plotly: { figures: number; drawn: number };
@@ -87,7 +87,7 @@ export async function checkPage(htmlFile: string, options: CheckOptions = {}): P
         return { complete: img.complete, width: img.naturalWidth, height: img.naturalHeight };
       }),
     );
-    const inlineSvgs = await page.$$eval(".jp-OutputArea-output svg", (els) => els.filter((e) => !e.parentElement?.closest("svg")).map((e) => e.querySelectorAll("rect, path, line, circle, text, image, polyline").length));
+    const inlineSvgs = await page.$$eval(".jp-OutputArea-output svg", (els) => els.filter((e) => !e.parentElement?.closest("svg") && !e.closest(".js-plotly-plot")).map((e) => e.querySelectorAll("rect, path, line, circle, text, image, polyline").length));
     const plotly = await page.$$eval(".js-plotly-plot, .bert-lab-plotly", (els) => {
       const figures = els.filter((e) => !e.parentElement?.closest(".js-plotly-plot, .bert-lab-plotly"));
       return { figures: figures.length, drawn: figures.filter((e) => e.querySelector(".main-svg, canvas") !== null).length };

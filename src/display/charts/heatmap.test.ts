@@ -59,3 +59,17 @@ test("timing: one 128×128 attention map", async () => {
   console.log(`render 128×128 attention map: ${(performance.now() - t0).toFixed(0)} ms, ${(svg.length / 1024 / 1024).toFixed(1)} MB SVG`);
   assert.deepEqual(markCounts(svg, "rect"), [128 * 128]);
 });
+
+test("attentionHeatmapSpec: the colour scale ends at the largest weight (or vmax), and a pair's boundary is a dashed rule on both axes", async () => {
+  const toks = ["[CLS]", "a", "[SEP]", "b", "[SEP]"];
+  const w = toks.map((_, i) => toks.map((_, j) => (i === j ? 0.4 : 0.15)));
+  const flat = attentionHeatmapSpec(w, toks, toks) as { encoding: { color: { scale: { domain: number[] } } } };
+  assert.deepEqual(flat.encoding.color.scale.domain, [0, 0.4]);
+  const fixed = attentionHeatmapSpec(w, toks, toks, { vmax: 1 }) as { encoding: { color: { scale: { domain: number[] } } } };
+  assert.deepEqual(fixed.encoding.color.scale.domain, [0, 1]);
+  const pair = attentionHeatmapSpec(w, toks, toks, { segments: [0, 0, 0, 1, 1] }) as { layer: { mark: { type: string }; data?: { values: { at: number }[] } }[] };
+  assert.deepEqual(pair.layer.map((l) => l.mark.type), ["rect", "rule", "rule"]);
+  assert.deepEqual(pair.layer.slice(1).map((l) => l.data?.values[0].at), [3, 3]);
+  const svg = await renderSvg(pair as never);
+  assert.equal((svg.match(/stroke-dasharray="4,3"/g) ?? []).length, 2, "two dashed lines drawn");
+});

@@ -8,6 +8,10 @@ export interface HeatmapOptions {
   title?: string;
   /** pixels per cell; default fits ~480 px, between 4 and 28 */
   cellSize?: number;
+  /** the weight drawn darkest (default: the largest weight in the map, so a flat map still shows its structure; 1 puts maps on one scale) */
+  vmax?: number;
+  /** segment id per token (0 = sentence A, 1 = B): a dashed line marks where B begins */
+  segments?: readonly number[];
 }
 
 const BLUES = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"];
@@ -47,12 +51,10 @@ export function attentionHeatmapSpec(weights: number[][], rowTokens: string[], c
     ticks: false,
     domain: false,
   });
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: options.title ?? "Attention",
-    width: { step: cell },
-    height: { step: cell },
-    data: { values },
+  const vmax = options.vmax ?? Math.max(1e-6, ...values.map((v) => v.weight));
+  const firstB = options.segments ? options.segments.indexOf(1) : -1;
+  const boundary = firstB > 0 ? [boundaryRule("x", firstB), boundaryRule("y", firstB)] : [];
+  const cells = {
     mark: { type: "rect", stroke: cell >= 10 ? "white" : null, strokeWidth: 0.5 },
     encoding: {
       x: { field: "j", type: "ordinal", sort: null, axis: { ...axis(colTokens), orient: "top", labelAngle: -60, labelAlign: "left" } },
@@ -62,7 +64,7 @@ export function attentionHeatmapSpec(weights: number[][], rowTokens: string[], c
         type: "quantitative",
         title: "weight",
         // ColorBrewer Blues, white at 0: vega's "blues" scheme starts light blue, which hides structure
-        scale: { domain: [0, 1], range: BLUES, clamp: true },
+        scale: { domain: [0, vmax], range: BLUES, clamp: true },
         legend: { gradientLength: Math.min(200, Math.max(80, cell * rowTokens.length)) },
       },
       tooltip: [
@@ -71,6 +73,23 @@ export function attentionHeatmapSpec(weights: number[][], rowTokens: string[], c
         { field: "weight", type: "quantitative", format: ".3f" },
       ],
     },
+  };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: options.title ?? "Attention",
+    width: { step: cell },
+    height: { step: cell },
+    data: { values },
+    ...(boundary.length ? { layer: [cells, ...boundary] } : cells),
     config: { view: { stroke: null }, axis: { labelColor: "#333" } },
+  };
+}
+
+/** A dashed line before position `at` (where sentence B begins), across the whole map (a rule with one position spans the plot). */
+function boundaryRule(axis: "x" | "y", at: number): Record<string, unknown> {
+  return {
+    data: { values: [{ at }] },
+    mark: { type: "rule", color: "#d62728", strokeDash: [4, 3], strokeWidth: 1.2 },
+    encoding: { [axis]: { field: "at", type: "ordinal", bandPosition: 0 } },
   };
 }
