@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { train, TrainTask } from "../training/trainer";
-import { liveCurves } from "./live-curves";
+import { liveCurves, thin } from "./live-curves";
 import { DisplaySink, SendOptions } from "./show";
 import { MimeBundle } from "./mime";
 
@@ -76,4 +76,17 @@ test("liveCurves with a throttle: 200 log lines in a fast loop send only a few f
   assert.equal(stats.requested, 200);
   assert.ok(stats.sent <= 3, `sent ${stats.sent} frames`);
   assert.match(String(sink.sent.at(-1)!.bundle["text/plain"]), /step 200, loss 0\.0050/);
+});
+
+test("thin: long runs are drawn from about maxPoints records, keeping every evaluation and the last", () => {
+  const recs = Array.from({ length: 10_000 }, (_, i) => (i % 1000 === 999 ? { step: i + 1, eval_loss: 1 } : { step: i + 1, loss: 1 / (i + 1) }));
+  const t = thin(recs, 500);
+  assert.ok(t.length >= 500 && t.length <= 520, `${t.length} records`);
+  assert.equal(t.filter((r) => "eval_loss" in r).length, 10);
+  assert.equal(t.at(-1)!.step, 10_000);
+  assert.equal(thin(recs.slice(0, 100), 500).length, 100);
+  const manyEvals = Array.from({ length: 30_000 }, (_, i) => (i % 2 ? { step: i, eval_loss: 1 } : { step: i, loss: 1 }));
+  const m = thin(manyEvals, 500);
+  assert.ok(m.length <= 1002, `${m.length} records`);
+  assert.equal(m.filter((r) => "eval_loss" in r).at(-1)!.step, 29_999, "the last evaluation is kept");
 });

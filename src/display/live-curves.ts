@@ -9,8 +9,10 @@ import { DisplaySink } from "./show";
 
 /** Options of `liveCurves()`: the chart's (metrics, reference lines, size) and the display's. */
 export interface LiveCurvesOptions extends Omit<LearningCurveOptions, "runs"> {
-  /** at most one redraw per this many ms (default 250) */
+  /** at most one redraw per this many ms (default 1000: a frame costs ~16 ms, so ~1.6 % of a core) */
   intervalMs?: number;
+  /** draw at most about this many train points per run (default 500): longer runs are thinned for the picture, evaluations and the last point always kept; `records` keeps everything */
+  maxPoints?: number;
   sink?: DisplaySink;
   clock?: LiveClock;
 }
@@ -33,7 +35,7 @@ export class LiveCurves {
 
   constructor(options: LiveCurvesOptions = {}) {
     this.options = options;
-    this.live = new LiveDisplay({ intervalMs: options.intervalMs, sink: options.sink, clock: options.clock });
+    this.live = new LiveDisplay({ intervalMs: options.intervalMs ?? 1000, sink: options.sink, clock: options.clock });
   }
 
   /** Adds one record (a train log line or an eval line) to `run` and asks for a redraw. */
@@ -53,9 +55,11 @@ export class LiveCurves {
 
   /** The curves now, rendered (SVG included). */
   chart(): Promise<Chart> {
-    const { intervalMs: _i, sink: _s, clock: _c, ...chartOptions } = this.options;
-    const runs = Object.keys(this.records);
-    const records = runs.length === 1 && runs[0] === "run" ? this.records.run : this.records;
+    const { intervalMs: _i, sink: _s, clock: _c, maxPoints = 500, ...chartOptions } = this.options;
+    const thinned: Record<string, MetricRecord[]> = {};
+    for (const [run, recs] of Object.entries(this.records)) thinned[run] = thin(recs, maxPoints);
+    const runs = Object.keys(thinned);
+    const records = runs.length === 1 && runs[0] === "run" ? thinned.run : thinned;
     return chart(learningCurveSpec(records, chartOptions), { textPlain: this.summary() });
   }
 
@@ -89,13 +93,36 @@ export class LiveCurves {
   private drawable(): boolean {
     if (this.canDraw) return true;
     try {
-      const { intervalMs: _i, sink: _s, clock: _c, ...chartOptions } = this.options;
+      const { intervalMs: _i, sink: _s, clock: _c, maxPoints: _m, ...chartOptions } = this.options;
       learningCurveSpec(this.records, chartOptions);
       return (this.canDraw = true);
     } catch {
       return false;
     }
   }
+}
+
+/**
+ * About `maxPoints` train records and about `maxPoints` evaluation records (every k-th of
+ * each, the last of each kept), in their order: a 100k-step run would otherwise send
+ * megabytes per frame.
+ *
+ * @example
+ *   thin(records, 500).length   // ≤ ~1000 for any records.length
+ */
+export function thin(records: MetricRecord[], maxPoints: number): MetricRecord[] {
+  const isEval = (r: MetricRecord) => Object.keys(r).some((key) => key.startsWith("eval_"));
+  const evals = records.filter(isEval).length;
+  const trains = records.length - evals;
+  if (trains <= maxPoints && evals <= maxPoints) return records;
+  const strideTrain = Math.max(1, Math.ceil(trains / maxPoints));
+  const strideEval = Math.max(1, Math.ceil(evals / maxPoints));
+  let iTrain = 0;
+  let iEval = 0;
+  return records.filter((r) => {
+    if (isEval(r)) return iEval++ % strideEval === 0 || iEval === evals;
+    return iTrain++ % strideTrain === 0 || iTrain === trains;
+  });
 }
 
 /** `new LiveCurves(options)`: a live learning-curve output for train()'s callbacks. */
