@@ -21,3 +21,4 @@ export { table, describeRows, formatNumber, formatCell, escapeHtml, isTableLike,
 export { progress, Progress, ProgressOptions, ProgressState, ProgressExtra, ProgressMode, ProgressClock, ProgressStream, progressBundle, terminalLine } from "./progress";
 export { tensorView, installTensorDisplay, TensorView, TensorViewOptions, TensorStats } from "./tensor-view";
 export { modelSummary, moduleSummaries, moduleOf, ModelSummary, ModuleSummary, SummarizableModel } from "./model-summary";
+export { tokenizationView, visibleChar, TokenizationView, TokenizationViewOptions, TokenizationStage, TOKENIZATION_STAGES } from "./tokenization-view";

@@ -26,16 +26,16 @@ export interface TokenizationView extends Displayable {
   unchanged: TokenizationStage[];
 }
 
-/** Each stage's key, its label in the picture and its (shorter) label in the text. */
-export const TOKENIZATION_STAGES: readonly { key: TokenizationStage; label: string; short: string }[] = [
-  { key: "input", label: "1 input text", short: "1 input" },
-  { key: "cleaned", label: "2 after cleaning: control characters dropped, whitespace → space", short: "2 cleaned" },
-  { key: "cjk", label: "3 CJK characters spaced", short: "3 CJK spaced" },
-  { key: "whitespace", label: "4 whitespace split", short: "4 whitespace split" },
-  { key: "normalized", label: "5 lower-cased + accents stripped", short: "5 lower, no accents" },
-  { key: "basic", label: "6 punctuation split = basic tokens", short: "6 punctuation split" },
-  { key: "pieces", label: "7 WordPiece pieces (## continues a word)", short: "7 WordPiece" },
-  { key: "ids", label: "8 ids, beneath each piece", short: "8 ids" },
+/** Each stage's key, its label and a note in the picture, and its (shorter) label in the text. */
+export const TOKENIZATION_STAGES: readonly { key: TokenizationStage; label: string; note: string; short: string }[] = [
+  { key: "input", label: "1 input text", note: "", short: "1 input" },
+  { key: "cleaned", label: "2 after cleaning", note: "control chars dropped, whitespace → space", short: "2 cleaned" },
+  { key: "cjk", label: "3 CJK characters spaced", note: "", short: "3 CJK spaced" },
+  { key: "whitespace", label: "4 whitespace split", note: "", short: "4 whitespace split" },
+  { key: "normalized", label: "5 lower-cased + accents stripped", note: "", short: "5 lower, no accents" },
+  { key: "basic", label: "6 punctuation split = basic tokens", note: "", short: "6 punctuation split" },
+  { key: "pieces", label: "7 WordPiece pieces", note: "## continues a word", short: "7 WordPiece" },
+  { key: "ids", label: "8 ids", note: "beneath each piece", short: "8 ids" },
 ];
 
 const FONT_SIZE = 13;
@@ -50,8 +50,19 @@ const STAGE_GAP = 10;
 const HIGHLIGHT = { fill: "#fff1c1", stroke: "#d9a400", text: "#9a6b00" };
 const FAINT = "#a0a0a0";
 
-/** Faint glyphs for characters that print as nothing. */
-const INVISIBLE_GLYPHS: Record<string, string> = { "\t": "␉", "\n": "⏎", "\r": "␍", "\u000b": "␋", "\u000c": "␌", "\u00a0": "⍽", "\u007f": "␡" };
+/** A coordinate rounded to 0.1 px, so the SVG stays short and stable. */
+function r(v: number): number {
+  return Math.round(v * 10) / 10;
+}
+
+/** Faint glyphs for characters that print as nothing (all in DejaVu Sans Mono). */
+const INVISIBLE_GLYPHS: Record<string, string> = { "\t": "⇥", "\n": "⏎", "\u00a0": "⍽" };
+
+/** Short names for other invisible characters, drawn small in a faint box; else the hex code. */
+const INVISIBLE_NAMES: Record<string, string> = {
+  "\u0000": "NUL", "\r": "CR", "\u000b": "VT", "\u000c": "FF", "\u001b": "ESC", "\u007f": "DEL", "\u0085": "NEL", "\u00ad": "SHY",
+  "\u200b": "ZWSP", "\u200c": "ZWNJ", "\u200d": "ZWJ", "\u2028": "LS", "\u2029": "PS", "\ufeff": "BOM",
+};
 
 /** One character of a text row: what to draw, how wide, and how it is marked. */
 interface Cell {
@@ -70,21 +81,22 @@ function isInvisible(ch: string): boolean {
 }
 
 /**
- * How a character is shown: spaces as a faint "·", tab / newline / NBSP … as faint control
- * pictures, other invisible characters as their hex code.
+ * How a character is shown: spaces as a faint "·", tab / newline / NBSP as faint ⇥ ⏎ ⍽, other
+ * invisible characters as a short name (CR, ZWSP, …) or their hex code in a small faint box.
  *
  * @example
- *   visibleChar("\t").glyph // → "␉"
- *   visibleChar("\u200b").glyph // → "200B"
+ *   visibleChar("\t").glyph // → "⇥"
+ *   visibleChar("\u200b").glyph // → "ZWSP"
+ *   visibleChar("\u2060").glyph // → "2060"
  */
 export function visibleChar(ch: string, mark = false): Cell {
   const cp = ch.codePointAt(0)!;
   if (ch === " ") return { ch, glyph: "·", width: textWidth(" "), kind: "space", mark };
-  if (isInvisible(ch)) {
-    const known = INVISIBLE_GLYPHS[ch] ?? (cp < 0x20 ? String.fromCodePoint(0x2400 + cp) : undefined);
+  if (isInvisible(ch) || ch === "\u00ad") {
+    const known = INVISIBLE_GLYPHS[ch];
     if (known) return { ch, glyph: known, width: textWidth(" "), kind: "invisible", mark };
-    const code = cp.toString(16).toUpperCase().padStart(4, "0");
-    return { ch, glyph: code, width: textWidth(code, 8) + 4, kind: "code", mark };
+    const code = INVISIBLE_NAMES[ch] ?? cp.toString(16).toUpperCase().padStart(4, "0");
+    return { ch, glyph: code, width: textWidth(code, 8) + 5, kind: "code", mark };
   }
   return { ch, glyph: ch, width: isNonspacingMark(cp) ? 0 : textWidth(ch), kind: "char", mark };
 }
@@ -129,7 +141,7 @@ function drawText(out: string[], cells: Cell[], y: number, width: number): numbe
   const xs = layout.x.map((x) => MARGIN + x);
   const ys = layout.row.map((r) => y + r * LINE_H);
   cells.forEach((c, i) => {
-    if (c.mark) out.push(`<rect class="mark${c.kind === "space" ? " mark-space" : ""}" x="${xs[i]}" y="${ys[i] + 1}" width="${c.width}" height="${LINE_H - 3}" fill="${HIGHLIGHT.fill}" stroke="${HIGHLIGHT.stroke}" stroke-width="0.8"/>`);
+    if (c.mark) out.push(`<rect class="mark${c.kind === "space" ? " mark-space" : ""}" x="${r(xs[i])}" y="${r(ys[i] + 1)}" width="${r(c.width)}" height="${LINE_H - 3}" fill="${HIGHLIGHT.fill}" stroke="${HIGHLIGHT.stroke}" stroke-width="0.8"/>`);
   });
   for (let i = 0; i < cells.length; ) {
     let j = i + 1;
@@ -150,19 +162,20 @@ function cellText(run: Cell[], x: number, y: number): string {
   const cls = c.kind === "char" ? (c.mark ? "char cjk" : "char") : c.kind;
   if (c.kind === "char") {
     const fill = c.mark ? ` fill="${HIGHLIGHT.text}" font-weight="bold"` : "";
-    const anchor = c.width > textWidth("x") ? ` x="${x + c.width / 2}" text-anchor="middle"` : ` x="${x}"`;
-    return `<text class="${cls}"${anchor} y="${base}"${fill}>${escapeXml(run.map((r) => r.glyph).join(""))}</text>`;
+    const anchor = c.width > textWidth("x") ? ` x="${r(x + c.width / 2)}" text-anchor="middle"` : ` x="${r(x)}"`;
+    return `<text class="${cls}"${anchor} y="${r(base)}"${fill}>${escapeXml(run.map((r) => r.glyph).join(""))}</text>`;
   }
-  const name = `U+${c.ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+  const title = c.kind === "space" ? "" : `<title>U+${c.ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}</title>`;
   const size = c.kind === "code" ? ` font-size="8"` : "";
   const fill = c.kind === "space" ? (c.mark ? HIGHLIGHT.stroke : "#c8c8c8") : FAINT;
-  const yy = c.kind === "code" ? base - 2 : base;
-  return `<text class="${cls}" x="${x + c.width / 2}" y="${yy}" text-anchor="middle" fill="${fill}"${size}><title>${name}</title>${escapeXml(c.glyph)}</text>`;
+  const yy = c.kind === "code" ? base - 3 : base;
+  const box = c.kind === "code" ? `<rect class="code-box" x="${r(x + 1)}" y="${r(y + 4)}" width="${r(c.width - 2)}" height="11" rx="2" fill="none" stroke="#cccccc" stroke-width="0.8"/>` : "";
+  return `${box}<text class="${cls}" x="${r(x + c.width / 2)}" y="${r(yy)}" text-anchor="middle" fill="${fill}"${size}>${title}${escapeXml(c.glyph)}</text>`;
 }
 
 /** "(empty)" in place of a row with nothing in it; returns its height. */
 function drawEmpty(out: string[], y: number): number {
-  out.push(`<text class="empty" x="${MARGIN}" y="${y + 14}" fill="${FAINT}" font-style="italic">(empty)</text>`);
+  out.push(`<text class="empty" x="${MARGIN}" y="${r(y + 14)}" fill="${FAINT}" font-style="italic">(empty)</text>`);
   return LINE_H;
 }
 
@@ -184,12 +197,12 @@ function drawBoxes(out: string[], boxes: TokenBox[], y: number, width: number, c
     const by = y + layout.row[i] * (BOX_H + 8);
     const changed = b.before !== undefined;
     const stroke = changed ? HIGHLIGHT.stroke : "#888888";
-    out.push(`<rect class="${cls}${changed ? " changed" : ""}" x="${x}" y="${by}" width="${widths[i]}" height="${BOX_H}" rx="4" fill="${changed ? HIGHLIGHT.fill : b.fill}" stroke="${stroke}"/>`);
+    out.push(`<rect class="${cls}${changed ? " changed" : ""}" x="${r(x)}" y="${r(by)}" width="${r(widths[i])}" height="${BOX_H}" rx="4" fill="${changed ? HIGHLIGHT.fill : b.fill}" stroke="${stroke}"/>`);
     const cx = x + widths[i] / 2;
     const label = changed
-      ? `<tspan fill="#888888">${escapeXml(b.before!)}</tspan><tspan fill="${HIGHLIGHT.stroke}"> → </tspan>${escapeXml(b.label)}`
+      ? `<tspan fill="#888888">${escapeXml(b.before!)}</tspan><tspan fill="${HIGHLIGHT.stroke}" xml:space="preserve"> → </tspan>${escapeXml(b.label)}`
       : escapeXml(b.label);
-    out.push(`<text class="label" x="${cx}" y="${by + BOX_H / 2 + 4.5}" text-anchor="middle" fill="#1a1a1a">${label}</text>`);
+    out.push(`<text class="label" x="${r(cx)}" y="${r(by + BOX_H / 2 + 4.5)}" text-anchor="middle" fill="#1a1a1a">${label}</text>`);
   });
   return layout.rows * (BOX_H + 8) - 8;
 }
@@ -213,9 +226,9 @@ function drawPieces(out: string[], steps: TokenizationSteps, words: (number | nu
     const dash = sp && sp.dash ? ` stroke-dasharray="${sp.dash}"` : "";
     const rx = joined[i] || joined[i + 1] ? 0 : 4;
     out.push(`<g class="token" data-index="${i}"${word === null ? "" : ` data-word="${word}"`}>`);
-    out.push(`<rect class="${cls}" x="${x}" y="${py}" width="${w}" height="${PIECE_H}" rx="${rx}" fill="${fill}" stroke="${sp ? sp.stroke : "#666666"}"${dash}/>`);
-    out.push(pieceLabel({ label: t, token: t }, x + w / 2, py + PIECE_H / 2 + 4.5, sp ? sp.color : "#1a1a1a", false));
-    if (steps.ids[i] !== undefined) out.push(`<text class="id" x="${x + w / 2}" y="${py + PIECE_H + 12}" text-anchor="middle" font-size="${SMALL}" fill="#777777">${steps.ids[i]}</text>`);
+    out.push(`<rect class="${cls}" x="${r(x)}" y="${r(py)}" width="${r(w)}" height="${PIECE_H}" rx="${rx}" fill="${fill}" stroke="${sp ? sp.stroke : "#666666"}"${dash}/>`);
+    out.push(pieceLabel({ label: t, token: t }, r(x + w / 2), r(py + PIECE_H / 2 + 4.5), sp ? sp.color : "#1a1a1a", false));
+    if (steps.ids[i] !== undefined) out.push(`<text class="id" x="${r(x + w / 2)}" y="${r(py + PIECE_H + 12)}" text-anchor="middle" font-size="${SMALL}" fill="#777777">${steps.ids[i]}</text>`);
     out.push(`</g>`);
   });
   return layout.rows * rowH - 8;
@@ -245,10 +258,36 @@ function basicWords(steps: TokenizationSteps, words: (number | null)[]): (number
   });
 }
 
-/** A stage's caption, with "(unchanged)" faint after it when it changed nothing. */
-function caption(stage: TokenizationStage, label: string, unchanged: boolean, x: number, y: number): string {
-  const note = unchanged ? `<tspan class="unchanged" fill="${FAINT}" font-weight="normal" font-style="italic"> (unchanged)</tspan>` : "";
-  return `<text class="stage-label" data-stage="${stage}" x="${x}" y="${y + 12}" font-size="${CAPTION}" font-weight="bold" fill="#555555">${escapeXml(label)}${note}</text>`;
+/** One piece of a caption line. */
+interface CaptionPart {
+  text: string;
+  attrs: string;
+}
+
+/** A stage's caption parts: its label (bold), its note, and "(unchanged)" when it changed nothing. */
+function captionParts(key: TokenizationStage, unchanged: boolean): CaptionPart[] {
+  const stage = TOKENIZATION_STAGES.find((s) => s.key === key)!;
+  const parts: CaptionPart[] = [{ text: stage.label, attrs: `class="stage-label" data-stage="${key}" font-weight="bold" fill="#555555"` }];
+  if (stage.note) parts.push({ text: stage.note, attrs: `class="stage-note" fill="#888888"` });
+  if (unchanged) parts.push({ text: "(unchanged)", attrs: `class="unchanged" fill="${FAINT}" font-style="italic"` });
+  return parts;
+}
+
+/** Draws caption parts left to right, wrapping to a new line when one does not fit; returns the height. */
+function drawCaption(out: string[], parts: CaptionPart[], y: number, width: number): number {
+  let x = 0;
+  let line = 0;
+  for (const p of parts) {
+    const w = textWidth(p.text, CAPTION);
+    if (x > 0) x += textWidth(p.attrs.includes("stage-label") ? "    " : " ", CAPTION);
+    if (x > 0 && x + w > width) {
+      line++;
+      x = 0;
+    }
+    out.push(`<text ${p.attrs} x="${r(MARGIN + x)}" y="${r(y + 12 + line * 15)}" font-size="${CAPTION}">${escapeXml(p.text)}</text>`);
+    x += w;
+  }
+  return CAPTION_H + line * 15;
 }
 
 function tokenizationSvg(steps: TokenizationSteps, unchanged: TokenizationStage[], options: TokenizationViewOptions): string {
@@ -256,14 +295,13 @@ function tokenizationSvg(steps: TokenizationSteps, unchanged: TokenizationStage[
   const width = Math.max(200, maxWidth - 2 * MARGIN);
   const words = wordsOf(steps.tokens);
   const bWords = basicWords(steps, words);
-  const label = (k: TokenizationStage) => TOKENIZATION_STAGES.find((s) => s.key === k)!.label;
   const body: string[] = [];
   let y = MARGIN + (options.title ? 20 : 0);
-  const stage = (key: TokenizationStage, draw: (y: number) => number, extra = "") => {
-    if (key !== "input") body.push(`<line class="rule" x1="${MARGIN}" x2="${MARGIN + width}" y1="${y - STAGE_GAP / 2}" y2="${y - STAGE_GAP / 2}" stroke="#eeeeee"/>`);
+  const stage = (key: TokenizationStage, draw: (y: number) => number, extra: CaptionPart[] = []) => {
+    if (key !== "input") body.push(`<line class="rule" x1="${MARGIN}" x2="${MARGIN + width}" y1="${r(y - STAGE_GAP / 2)}" y2="${r(y - STAGE_GAP / 2)}" stroke="#eeeeee"/>`);
     body.push(`<g class="stage" data-stage="${key}">`);
-    body.push(caption(key, label(key), unchanged.includes(key), MARGIN, y) + extra);
-    y += CAPTION_H + draw(y + CAPTION_H) + STAGE_GAP;
+    const top = drawCaption(body, [...captionParts(key, unchanged.includes(key)), ...extra], y, width);
+    y += top + draw(y + top) + STAGE_GAP;
     body.push(`</g>`);
   };
   stage("input", (y0) => drawText(body, inputCells(steps.text), y0, width));
@@ -275,9 +313,9 @@ function tokenizationSvg(steps: TokenizationSteps, unchanged: TokenizationStage[
   stage("normalized", (y0) => drawBoxes(body, normalized, y0, width, "token-box"));
   const basic = steps.basicTokens.map((t, i): TokenBox => ({ label: t, fill: bWords[i] === null ? "#ffffff" : WORD_PALETTE[bWords[i]! % WORD_PALETTE.length] }));
   stage("basic", (y0) => drawBoxes(body, basic, y0, width, "token-box basic"));
-  const idsX = MARGIN + textWidth(label("pieces") + (unchanged.includes("pieces") ? " (unchanged)" : ""), CAPTION) + 24;
-  stage("pieces", (y0) => drawPieces(body, steps, words, y0, width), caption("ids", "· " + label("ids"), false, idsX, y - 0));
-  const svgWidth = Math.ceil(Math.max(maxWidth, options.title ? textWidth(options.title) + 2 * MARGIN : 0));
+  stage("pieces", (y0) => drawPieces(body, steps, words, y0, width), captionParts("ids", false));
+  const widest = Math.max(...TOKENIZATION_STAGES.map((s) => textWidth(s.note, CAPTION)), options.title ? textWidth(options.title) : 0);
+  const svgWidth = Math.ceil(Math.max(maxWidth, widest + 2 * MARGIN));
   const height = Math.ceil(y - STAGE_GAP + MARGIN);
   const out: string[] = [];
   svgOpen(out, svgWidth, height, options.title);
