@@ -3,7 +3,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { repoRoot } from "./util/shared-folder";
 import { tempFolders } from "./util/temp-folders.test.helper";

@@ -1,8 +1,7 @@
 // bert-lab data list / data fetch, run through their Command objects with test streams.
-import { after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { BertLabError } from "../util/errors";

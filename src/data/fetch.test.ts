@@ -7,7 +7,6 @@ import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import { BertLabError } from "../util/errors";
 import { needsShared, sharedPath } from "../util/shared-folder";

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { attentionRasterSvg, mapPixels } from "./attention-raster";
 import { blues } from "./attention-input";
 import { assertWellFormedSvg } from "./charts/svg.test.helper";
-import { assertSnapshot, pairTokens, pngsIn, seededAttention } from "./attention.test.helper";
+import { pairTokens, pngsIn, seededAttention } from "./attention.test.helper";
+import { assertSnapshot } from "./snapshot.test.helper";
 
 const count = (svg: string, re: RegExp) => [...svg.matchAll(re)].length;
 

@@ -1,12 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { bundleOf } from "./mime";
 import { assertWellFormedSvg } from "./charts/svg.test.helper";
 import { countDistinctRows, divergingColor, DIVERGING, EmbeddingParts, embeddingsView } from "./embeddings-view";
 import { Rng } from "../util/rng";
-import { repoRoot } from "../util/shared-folder";
+import { assertSnapshot } from "./snapshot.test.helper";
 
 /** Seeded tables and a lookup like BERT's: token rows by id, segment rows by A/B, one position row per index. */
 function seededParts(tokens: string[], segments: number[], H: number, seed: number): EmbeddingParts {
@@ -136,11 +134,5 @@ test("divergingColor and countDistinctRows", () => {
 test("SVG snapshot of seeded embeddings (UPDATE_SNAPSHOTS=1 rewrites it)", () => {
   const v = embeddingsView(seededParts(PAIR, SEGS, 16, 42), { dims: 12, title: "seed 42", raster: false });
   assertWellFormedSvg(v.svg);
-  const file = path.join(repoRoot(), "src", "display", "__snapshots__", "embeddings-view.svg");
-  if (process.env.UPDATE_SNAPSHOTS === "1") {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, v.svg);
-  }
-  assert.ok(fs.existsSync(file), `no snapshot at ${file}: run the tests once with UPDATE_SNAPSHOTS=1`);
-  assert.equal(v.svg, fs.readFileSync(file, "utf8"), "the SVG changed: look at it, then rerun with UPDATE_SNAPSHOTS=1 to accept");
+  assertSnapshot("embeddings-view.svg", v.svg);
 });

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { headView, compactRow, expandRow, HEAD_VIEW_DATA_MIN } from "./head-view";
 import { bundleOf } from "./mime";
 import { assertWellFormedSvg } from "./charts/svg.test.helper";
-import { assertSnapshot, seededInput } from "./attention.test.helper";
+import { seededInput } from "./attention.test.helper";
+import { assertSnapshot } from "./snapshot.test.helper";
 
 const count = (s: string, re: RegExp) => [...s.matchAll(re)].length;
 const dataOf = (html: string) => JSON.parse(/<script type="application\/json" class="hv-data">([\s\S]*?)<\/script>/.exec(html)![1]);

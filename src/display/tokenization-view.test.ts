@@ -1,14 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { DISPLAY, bundleOf } from "./mime";
 import { assertWellFormedSvg } from "./charts/svg.test.helper";
 import { tokenizationView, visibleChar, TOKENIZATION_STAGES } from "./tokenization-view";
 import { escapeXml, WORD_PALETTE } from "./tokens-view";
 import { BertTokenizer } from "../tokenization/bert-tokenizer";
 import { Vocab } from "../tokenization/vocab";
-import { repoRoot } from "../util/shared-folder";
+import { assertSnapshot } from "./snapshot.test.helper";
 
 const VOCAB = new Vocab(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", ",", "!", "世", "un", "##aff", "##able", "Un"]);
 const TEXT = "Héllo, 世界!\tUnaffable";
@@ -108,11 +106,5 @@ test("tokenizationView: rows wrap to maxWidth; invisible characters get names", 
 test("SVG snapshot of the stages of one text (UPDATE_SNAPSHOTS=1 rewrites it)", () => {
   const v = tokenizationView(new BertTokenizer(VOCAB, { doLowerCase: true }).tokenizeWithSteps(TEXT), { title: "Héllo, 世界!" });
   assertWellFormedSvg(v.svg);
-  const file = path.join(repoRoot(), "src", "display", "__snapshots__", "tokenization-view.svg");
-  if (process.env.UPDATE_SNAPSHOTS === "1") {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, v.svg);
-  }
-  assert.ok(fs.existsSync(file), `no snapshot at ${file}: run the tests once with UPDATE_SNAPSHOTS=1`);
-  assert.equal(v.svg, fs.readFileSync(file, "utf8"), "the SVG changed: look at it, then rerun with UPDATE_SNAPSHOTS=1 to accept");
+  assertSnapshot("tokenization-view.svg", v.svg);
 });

@@ -38,7 +38,6 @@ export const TOKENIZATION_STAGES: readonly { key: TokenizationStage; label: stri
   { key: "ids", label: "8 ids", note: "beneath each piece", short: "8 ids" },
 ];
 
-const FONT_SIZE = 13;
 const SMALL = 10;
 const CAPTION = 11;
 const MARGIN = 10;

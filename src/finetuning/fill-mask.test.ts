@@ -3,7 +3,6 @@
 // `bert-lab fill-mask` end to end on a saved HF folder, with its errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import * as tf from "@tensorflow/tfjs-core";

@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { attentionHeatmapSpec } from "./heatmap";
 import { renderSvg } from "./render";
 import { assertWellFormedSvg, markCounts } from "./svg.test.helper";
 import { Rng } from "../../util/rng";
 import { repoRoot } from "../../util/shared-folder";
+import { assertSnapshot } from "../snapshot.test.helper";
 
 /** Softmax rows of seeded random scores: a plausible attention map. */
 function seededAttention(n: number, seed: number): number[][] {
@@ -42,13 +42,7 @@ test("SVG snapshot of a seeded 5×5 heatmap (UPDATE_SNAPSHOTS=1 rewrites it)", a
   const svg = await renderSvg(attentionHeatmapSpec(seededAttention(5, 42), toks, toks, { title: "seed 42" }));
   assertWellFormedSvg(svg);
   assert.deepEqual(markCounts(svg, "rect"), [25]);
-  const file = path.join(repoRoot(), "src", "display", "charts", "__snapshots__", "heatmap-5x5.svg");
-  if (process.env.UPDATE_SNAPSHOTS === "1") {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, svg);
-  }
-  assert.ok(fs.existsSync(file), `no snapshot at ${file}: run the tests once with UPDATE_SNAPSHOTS=1`);
-  assert.equal(svg, fs.readFileSync(file, "utf8"), "the SVG changed: look at it, then rerun with UPDATE_SNAPSHOTS=1 to accept");
+  assertSnapshot("heatmap-5x5.svg", svg, path.join(repoRoot(), "src", "display", "charts", "__snapshots__"));
 });
 
 test("timing: one 128×128 attention map", async () => {
