@@ -8,3 +8,4 @@ export { pyRound } from "./py-round";
 export { Rng, RngState } from "./rng";
 export { BertLabError } from "./errors";
 export { interruptCount, noteInterrupt } from "./kernel-interrupt";
+export { labMode, bySize } from "./lab-mode";
