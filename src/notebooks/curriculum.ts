@@ -68,7 +68,8 @@ export function countPictures(executed: string): { byMime: Record<string, number
   readOutputs(executed).forEach((cell, i) => {
     for (const o of cell.outputs) {
       if (o.type === "error") errors.push(`cell ${i + 1}: ${o.text}`);
-      if (o.type === "stream" && /^(\w*Error|Interrupted)[:\s]/m.test(o.text)) errors.push(`cell ${i + 1}: ${o.text.split("\n")[0]}`);
+      // a thrown error prints "XxxError: …"; a cell tslab refused to run prints its type errors as "3:68 - …"
+      if (o.type === "stream" && /^(\w*Error|Interrupted)[:\s]|^\d+:\d+ - /m.test(o.text)) errors.push(`cell ${i + 1}: ${o.text.split("\n")[0]}`);
       if (o.type !== "display_data" && o.type !== "execute_result") continue;
       for (const m of o.mimeTypes) if (m !== "text/plain") byMime[m] = (byMime[m] ?? 0) + 1;
     }
