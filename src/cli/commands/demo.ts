@@ -1,7 +1,8 @@
 /**
  * `bert-lab demo` (what `npm start` runs): pre-train a tiny BERT on the embedded WordNet
  * corpus for a couple of minutes, offline, with held-out evaluation, and say honestly what it
- * has learned by then.
+ * has learned by then; fine-tune it on the embedded WordNet task next to the same model with
+ * random weights (and the majority-class baseline); write an HTML report of it all.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -16,6 +17,14 @@ import type { TrainingInstance } from "../../pretraining/instances";
 import { BertLabError } from "../../util/errors";
 import { CliIO, Command } from "../command";
 import { runWithProgress } from "./pretrain";
+import { finetune, FinetuneResult } from "../../finetuning/finetune";
+import { loadSentenceTask } from "../../finetuning/task-data";
+import { BertTokenizer } from "../../tokenization/bert-tokenizer";
+import { attentionOf } from "../../display/attention-of";
+import { modelView } from "../../display/model-view";
+import type { MetricRecord } from "../../display/charts/learning-curves";
+import type { LogRecord, EvalRecord } from "../../training/trainer";
+import { writeDemoReport } from "./demo-report";
 
 /** Marks a folder the demo made, so the next demo may replace it (and nothing else). */
 const MARKER = ".bert-lab-demo";
@@ -26,9 +35,10 @@ export const demoCommand: Command = {
   spec: {
     name: "demo",
     summary: "Pre-train a tiny BERT on the embedded WordNet corpus for a few minutes (offline) and watch it learn.",
-    usage: "bert-lab demo [--steps 600] [--out runs/demo] [--backend NAME]",
+    usage: "bert-lab demo [--steps 600] [--finetune-examples 4000] [--out runs/demo] [--backend NAME]",
     options: {
-      steps: { type: "number", value: "N", default: 600, description: "optimizer steps (about 0.2 s each on 2 cores)" },
+      steps: { type: "number", value: "N", default: 600, description: "pre-training steps (about 0.2 s each on 2 cores)" },
+      "finetune-examples": { type: "number", value: "N", default: 4000, description: "WordNet-task training examples for each fine-tuning run (2 epochs; 0: skip fine-tuning)" },
       out: { type: "string", value: "DIR", default: path.join("runs", "demo"), description: "run folder (a previous demo there is replaced)" },
       backend: { type: "string", value: "NAME", description: "tfjs backend (default: the fastest that works)" },
     },
@@ -36,7 +46,7 @@ export const demoCommand: Command = {
   },
 
   async run(args, io: CliIO) {
-    const v = args.values as { steps: number; out: string; backend?: string };
+    const v = args.values as { steps: number; out: string; backend?: string; "finetune-examples": number };
     const say = (s = "") => io.stdout.write(s + "\n");
     prepareDemoFolder(v.out);
     const backend = await initBackend({ prefer: v.backend });
@@ -99,13 +109,85 @@ export const demoCommand: Command = {
       say("A held-out instance and the model's guess at each [MASK] (✓ right, ✗ wrong → the truth):");
       for (const line of fillInTheBlanks(run.model, ids, [quiz], 1)) say("  " + line);
     }
-    say();
-    say(`The model is an HF folder: ${run.result.checkpoint ?? v.out}; metrics per step in ${path.join(v.out, "metrics.jsonl")}.`);
-    say("Next: bert-lab pretrain --help (your own corpus, vocab, objective and size); bert-lab walkthrough (the tokenizer).");
+    const interrupted = run.result.stopped === "interrupted";
+    const checkpoint = run.result.checkpoint;
+    const attention = attentionPicture(run.model, run.tokenizer);
     run.model.dispose();
-    return run.result.stopped === "interrupted" ? 130 : 0;
+    const nFinetune = v["finetune-examples"];
+    const fine = !interrupted && checkpoint && nFinetune > 0 ? await finetuneBoth(checkpoint, v.out, nFinetune, say) : null;
+    const next = [
+      `The pre-trained model is an HF folder: ${checkpoint ?? v.out}; metrics per step in ${path.join(v.out, "metrics.jsonl")}.`,
+      "Next: npx bert-lab kernel install, then jupyter lab and the notebooks in notebooks/ (the paper, step by step);",
+      "      bert-lab pretrain --help (your corpus, vocab, objective and size); bert-lab finetune --help (GLUE, NER, SQuAD, your TSV).",
+    ];
+    const report = path.join(v.out, "report.html");
+    await writeDemoReport(report, {
+      title: "BERT Lab — a tiny BERT pre-trained and fine-tuned here",
+      summary: [
+        `corpus: WordNet 3.1's definitions and examples (embedded), vocab ${vocab.size} WordPiece tokens trained on it`,
+        `model: BERT-tiny (${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads), ${run.result.step} pre-training steps of 16 × ${MAX_SEQ_LENGTH} tokens, backend ${backend.chosen}`,
+        fine ? `fine-tuning: the WordNet task (a noun's definition → its category, 24 classes), ${nFinetune} training examples, 2 epochs, lr ${FINETUNE_LR}, dev ${fine.devSize} examples` : "fine-tuning: skipped",
+      ],
+      pretraining: [...run.result.history, ...run.result.evals] as MetricRecord[],
+      pretrainingReference: [{ label: `uniform guess (ln ${vocab.size})`, value: Math.log(vocab.size) }],
+      finetuning: fine ? { "pre-trained": curveOf(fine.pretrained), "random weights": curveOf(fine.random) } : {},
+      results: fine ? fine.rows : [],
+      attention: attention ?? undefined,
+      next,
+    });
+    say();
+    for (const line of next) say(line);
+    say(`Report (learning curves, attention, results): ${path.resolve(report)}`);
+    return interrupted ? 130 : 0;
   },
 };
+
+/** The demo's fine-tuning recipe: the random tiny model learns at 1e-4–3e-4 and collapses to the majority class at ≥ 1e-3 (README, measured). */
+const FINETUNE_LR = 3e-4;
+
+/** A fine-tuning run's curve: its log lines and its evaluations. */
+function curveOf(r: FinetuneResult): MetricRecord[] {
+  return [...(r.result.history as LogRecord[]), ...(r.evals as EvalRecord[])] as MetricRecord[];
+}
+
+/** Fine-tunes the pre-trained checkpoint and a random model of the same shape, same data and recipe; the rows of the results table. */
+async function finetuneBoth(checkpoint: string, out: string, examples: number, say: (s?: string) => void) {
+  const task = await loadSentenceTask("wordnet", {});
+  const devSize = Math.min(2000, task.dev.length);
+  const counts = new Map<number, number>();
+  for (const e of task.dev.slice(0, devSize)) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
+  const majority = Math.max(...counts.values()) / devSize;
+  const common = { task: "wordnet" as const, epochs: 2, learningRate: FINETUNE_LR, batchSize: 32, maxSeqLength: MAX_SEQ_LENGTH, maxTrainExamples: examples, maxDevExamples: devSize, seed: 42, logEvery: 10 };
+  say();
+  say(`Fine-tuning on the WordNet task (a noun's definition → its category, 24 classes): ${examples} examples, 2 epochs, lr ${FINETUNE_LR} —`);
+  say("the pre-trained model, then the same model with random weights (no pre-training):");
+  const runs: Record<string, FinetuneResult> = {};
+  for (const [name, model, vocab] of [["pre-trained", checkpoint, undefined], ["random weights", "tiny", path.join(checkpoint, "vocab.txt")]] as const) {
+    const t0 = performance.now();
+    runs[name] = await finetune({ ...common, model, vocab, outDir: path.join(out, name === "pre-trained" ? "finetune-pretrained" : "finetune-random") });
+    say(`  ${name.padEnd(15)} dev accuracy ${pct(runs[name].best?.metrics.accuracy ?? NaN)} (epoch ${runs[name].best?.epoch}, ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  say(`  ${"majority class".padEnd(15)} dev accuracy ${pct(majority)} (always the most common category)`);
+  const pct1 = (x: number | undefined) => (x === undefined ? "–" : `${(100 * x).toFixed(1)} %`);
+  const rows = [
+    { model: "BERT-tiny, pre-trained here", "dev accuracy": pct1(runs["pre-trained"].best?.metrics.accuracy), "best epoch": runs["pre-trained"].best?.epoch ?? "" },
+    { model: "BERT-tiny, random weights", "dev accuracy": pct1(runs["random weights"].best?.metrics.accuracy), "best epoch": runs["random weights"].best?.epoch ?? "" },
+    { model: "majority class", "dev accuracy": pct1(majority), "best epoch": "" },
+  ];
+  return { pretrained: runs["pre-trained"], random: runs["random weights"], rows, devSize };
+}
+
+/** Every layer and head of the trained model on a held-out-style pair, as an SVG. */
+function attentionPicture(model: BertForPreTraining, tokenizer: BertTokenizer): { svg: string; caption: string } | null {
+  const a = "a dog is a domesticated carnivore kept as a pet.";
+  const b = "the dog barked all night.";
+  try {
+    const att = attentionOf(model.bert, tokenizer, a, b);
+    return { svg: modelView(att, { title: "Attention of the pre-trained model, every layer × head" }).svg, caption: `"${a}" / "${b}" — each small map: queries down, keys across; the dashed line is where sentence B begins.` };
+  } catch {
+    return null;
+  }
+}
 
 const pct = (x: number) => `${Math.round(100 * x)} %`;
 

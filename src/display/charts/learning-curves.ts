@@ -138,7 +138,7 @@ export function learningCurveSpec(records: MetricRecord[] | Record<string, Metri
   const layers: Record<string, unknown>[] = [curves];
   if (evalPoints.data.values.length > 0) layers.push(evalPoints);
   if (reference.length > 0) {
-    const refData = { values: reference.map((r) => ({ label: `${r.label}: ${r.value}`, value: r.value })) };
+    const refData = { values: reference.map((r) => ({ label: `${r.label}: ${Number(r.value.toPrecision(4))}`, value: r.value })) };
     layers.push({
       data: refData,
       mark: { type: "rule", color: "#666", strokeDash: [2, 2], strokeWidth: 1 },
