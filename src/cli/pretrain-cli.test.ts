@@ -95,15 +95,24 @@ test("pretrain CLI: bad input is refused with the reason, exit code 2", async ()
   assert.ok(!fs.existsSync(path.join(dir, "bad", "metrics.jsonl")));
 });
 
-test("demo (npm start): pre-trains on the embedded WordNet corpus, reports what it learned, replaces only its own folder", async () => {
+test("demo (npm start): pre-trains on the embedded WordNet corpus, fine-tunes it beside random weights, writes the report, replaces only its own folder", async () => {
   const out = path.join(dir, "demo");
-  const run = spawnSync(process.execPath, [cli, "demo", "--steps", "6", "--out", out], { encoding: "utf8" });
+  const run = spawnSync(process.execPath, [cli, "demo", "--steps", "6", "--finetune-examples", "64", "--dev-examples", "64", "--out", out], { encoding: "utf8" });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /finished step 6\/6/);
   assert.match(run.stdout, /next sentence\s+\d+ % of the pairs right/);
   assert.match(run.stdout, /eval at step 6/);
+  assert.match(run.stdout, /pre-trained\s+dev accuracy \d+ %/);
+  assert.match(run.stdout, /random weights\s+dev accuracy \d+ %/);
+  assert.match(run.stdout, /majority class\s+dev accuracy \d+ %/);
   assert.ok(fs.existsSync(path.join(out, "checkpoint-6", "model.safetensors")));
-  const again = spawnSync(process.execPath, [cli, "demo", "--steps", "3", "--out", out], { encoding: "utf8" });
+  const report = path.join(out, "report.html");
+  assert.match(run.stdout, new RegExp(`Report \\(learning curves, attention, results\\): ${report.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  const html = fs.readFileSync(report, "utf8");
+  assert.equal((html.match(/<img alt="[^"]*" src="data:image\/svg\+xml;base64,/g) ?? []).length, 3, "pre-training curves, fine-tuning curves, attention");
+  assert.match(html, /<td[^>]*>BERT-tiny, random weights<\/td>/);
+  assert.doesNotMatch(html, /<script|https?:\/\/(?!www\.w3\.org)/, "the report loads nothing");
+  const again = spawnSync(process.execPath, [cli, "demo", "--steps", "3", "--finetune-examples", "0", "--out", out], { encoding: "utf8" });
   assert.equal(again.status, 0, again.stderr);
   assert.ok(!fs.existsSync(path.join(out, "checkpoint-6")), "the previous demo was replaced");
   const mine = path.join(dir, "not-a-demo");

@@ -36,7 +36,8 @@ function svgImg(svg: string, alt: string): string {
  */
 export async function writeDemoReport(file: string, r: DemoReport): Promise<number> {
   const pre = await chart(learningCurveSpec(r.pretraining, { metrics: ["mlm_loss", "nsp_loss"], reference: r.pretrainingReference, title: "Pre-training: masked LM and next-sentence losses" }));
-  const fine = await chart(learningCurveSpec(r.finetuning, { metrics: ["loss"], title: "Fine-tuning: pre-trained vs random weights (train loss)" }));
+  const hasFine = Object.values(r.finetuning).some((recs) => recs.some((x) => typeof x.loss === "number"));
+  const fine = hasFine ? await chart(learningCurveSpec(r.finetuning, { metrics: ["loss"], title: "Fine-tuning: pre-trained vs random weights (train loss)" })) : null;
   const results = table(r.results, { title: "Results on the dev set" });
   const parts = [
     `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(r.title)}</title>`,
@@ -45,11 +46,10 @@ export async function writeDemoReport(file: string, r: DemoReport): Promise<numb
     `<h1>${escapeHtml(r.title)}</h1>`,
     `<pre>${escapeHtml(r.summary.join("\n"))}</pre>`,
     `<h2>Results</h2>`,
-    String(results.html),
+    r.results.length ? String(results.html) : `<p class="note">No fine-tuning in this run.</p>`,
     `<h2>Pre-training</h2>`,
     svgImg(String(pre.svg), "pre-training curves"),
-    `<h2>Fine-tuning</h2>`,
-    svgImg(String(fine.svg), "fine-tuning loss"),
+    ...(fine ? [`<h2>Fine-tuning</h2>`, svgImg(String(fine.svg), "fine-tuning loss")] : []),
   ];
   if (r.attention) parts.push(`<h2>Attention</h2>`, `<p class="note">${escapeHtml(r.attention.caption)}</p>`, svgImg(r.attention.svg, "attention map"));
   parts.push(`<h2>Next</h2>`, `<pre>${escapeHtml(r.next.join("\n"))}</pre>`, `</body></html>\n`);

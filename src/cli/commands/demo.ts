@@ -35,10 +35,11 @@ export const demoCommand: Command = {
   spec: {
     name: "demo",
     summary: "Pre-train a tiny BERT on the embedded WordNet corpus for a few minutes (offline) and watch it learn.",
-    usage: "bert-lab demo [--steps 600] [--finetune-examples 4000] [--out runs/demo] [--backend NAME]",
+    usage: "bert-lab demo [--steps 600] [--finetune-examples 4000] [--dev-examples 2000] [--out runs/demo] [--backend NAME]",
     options: {
       steps: { type: "number", value: "N", default: 600, description: "pre-training steps (about 0.2 s each on 2 cores)" },
       "finetune-examples": { type: "number", value: "N", default: 4000, description: "WordNet-task training examples for each fine-tuning run (2 epochs; 0: skip fine-tuning)" },
+      "dev-examples": { type: "number", value: "N", default: 2000, description: "WordNet-task dev examples the fine-tuned models are scored on" },
       out: { type: "string", value: "DIR", default: path.join("runs", "demo"), description: "run folder (a previous demo there is replaced)" },
       backend: { type: "string", value: "NAME", description: "tfjs backend (default: the fastest that works)" },
     },
@@ -46,7 +47,7 @@ export const demoCommand: Command = {
   },
 
   async run(args, io: CliIO) {
-    const v = args.values as { steps: number; out: string; backend?: string; "finetune-examples": number };
+    const v = args.values as { steps: number; out: string; backend?: string; "finetune-examples": number; "dev-examples": number };
     const say = (s = "") => io.stdout.write(s + "\n");
     prepareDemoFolder(v.out);
     const backend = await initBackend({ prefer: v.backend });
@@ -114,7 +115,7 @@ export const demoCommand: Command = {
     const attention = attentionPicture(run.model, run.tokenizer);
     run.model.dispose();
     const nFinetune = v["finetune-examples"];
-    const fine = !interrupted && checkpoint && nFinetune > 0 ? await finetuneBoth(checkpoint, v.out, nFinetune, say) : null;
+    const fine = !interrupted && checkpoint && nFinetune > 0 ? await finetuneBoth(checkpoint, v.out, nFinetune, v["dev-examples"], say) : null;
     const next = [
       `The pre-trained model is an HF folder: ${checkpoint ?? v.out}; metrics per step in ${path.join(v.out, "metrics.jsonl")}.`,
       "Next: npx bert-lab kernel install, then jupyter lab and the notebooks in notebooks/ (the paper, step by step);",
@@ -127,6 +128,7 @@ export const demoCommand: Command = {
         `corpus: WordNet 3.1's definitions and examples (embedded), vocab ${vocab.size} WordPiece tokens trained on it`,
         `model: BERT-tiny (${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads), ${run.result.step} pre-training steps of 16 × ${MAX_SEQ_LENGTH} tokens, backend ${backend.chosen}`,
         fine ? `fine-tuning: the WordNet task (a noun's definition → its category, 24 classes), ${nFinetune} training examples, 2 epochs, lr ${FINETUNE_LR}, dev ${fine.devSize} examples` : "fine-tuning: skipped",
+        ...(fine ? [`result: ${fine.verdict}`] : []),
       ],
       pretraining: [...run.result.history, ...run.result.evals] as MetricRecord[],
       pretrainingReference: [{ label: `uniform guess (ln ${vocab.size})`, value: Math.log(vocab.size) }],
@@ -151,9 +153,9 @@ function curveOf(r: FinetuneResult): MetricRecord[] {
 }
 
 /** Fine-tunes the pre-trained checkpoint and a random model of the same shape, same data and recipe; the rows of the results table. */
-async function finetuneBoth(checkpoint: string, out: string, examples: number, say: (s?: string) => void) {
+async function finetuneBoth(checkpoint: string, out: string, examples: number, devExamples: number, say: (s?: string) => void) {
   const task = await loadSentenceTask("wordnet", {});
-  const devSize = Math.min(2000, task.dev.length);
+  const devSize = Math.max(1, Math.min(devExamples, task.dev.length));
   const counts = new Map<number, number>();
   for (const e of task.dev.slice(0, devSize)) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
   const majority = Math.max(...counts.values()) / devSize;
@@ -168,13 +170,23 @@ async function finetuneBoth(checkpoint: string, out: string, examples: number, s
     say(`  ${name.padEnd(15)} dev accuracy ${pct(runs[name].best?.metrics.accuracy ?? NaN)} (epoch ${runs[name].best?.epoch}, ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
   say(`  ${"majority class".padEnd(15)} dev accuracy ${pct(majority)} (always the most common category)`);
+  const pre = runs["pre-trained"].best?.metrics.accuracy ?? 0;
+  const rand = runs["random weights"].best?.metrics.accuracy ?? 0;
+  const verdict = pre <= rand ? "pre-training has not paid off yet at this scale (word-piece frequencies, little context)" : `pre-training helped: +${pct(pre - rand)} points over random weights`;
+  if (pre <= rand) {
+    say("  At this scale pre-training has not paid off yet: a few minutes teach the model word-piece frequencies and little");
+    say("  about context, and its fine-tuning starts from there. Pre-training that helps downstream takes far longer");
+    say("  (README: \"Pre-trained vs random weights, measured\"; notebooks 05, 06 and 08).");
+  } else {
+    say(`  Pre-training helped: ${pct(pre - rand)} points over the same model with random weights.`);
+  }
   const pct1 = (x: number | undefined) => (x === undefined ? "–" : `${(100 * x).toFixed(1)} %`);
   const rows = [
     { model: "BERT-tiny, pre-trained here", "dev accuracy": pct1(runs["pre-trained"].best?.metrics.accuracy), "best epoch": runs["pre-trained"].best?.epoch ?? "" },
     { model: "BERT-tiny, random weights", "dev accuracy": pct1(runs["random weights"].best?.metrics.accuracy), "best epoch": runs["random weights"].best?.epoch ?? "" },
     { model: "majority class", "dev accuracy": pct1(majority), "best epoch": "" },
   ];
-  return { pretrained: runs["pre-trained"], random: runs["random weights"], rows, devSize };
+  return { pretrained: runs["pre-trained"], random: runs["random weights"], rows, devSize, verdict };
 }
 
 /** Every layer and head of the trained model on a held-out-style pair, as an SVG. */
