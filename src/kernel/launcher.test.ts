@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { test } from "node:test";
 import { cellError, withLastValueHook } from "./launcher";
 
@@ -28,4 +32,20 @@ test("cellError: keeps the message and the cell's frames, drops tslab's and Node
   assert.equal(cellError(e), "Error: boom\n    at evalmachine.<anonymous>:2:7\n    at train (/x/dist/src/training/trainer.js:10:3)");
   assert.match(String(cellError(new Error("Interrupted asynchronously"))), /^Interrupted: .*train\(\) loop stops at its next step/);
   assert.equal(cellError("not an error"), "not an error");
+});
+
+test("the kernel exits when the process that started it (JPY_PARENT_PID) is gone: no orphan kernel keeps training", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-orphan-"));
+  const base = 40000 + Math.floor(Math.random() * 20000);
+  const connection = { ip: "127.0.0.1", transport: "tcp", signature_scheme: "hmac-sha256", key: "k", shell_port: base, iopub_port: base + 1, stdin_port: base + 2, control_port: base + 3, hb_port: base + 4 };
+  fs.writeFileSync(path.join(dir, "connection.json"), JSON.stringify(connection));
+  const parent = spawn("sleep", ["60"]);
+  const kernel = spawn(process.execPath, [path.join(__dirname, "launcher.js"), "--config-path", path.join(dir, "connection.json")], { env: { ...process.env, JPY_PARENT_PID: String(parent.pid) }, stdio: "ignore" });
+  const exited = new Promise<number | null>((resolve) => kernel.on("exit", (code) => resolve(code)));
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(kernel.exitCode, null, "the kernel runs while its parent does");
+  parent.kill();
+  const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("still running"), 10_000))]);
+  if (code === "still running") kernel.kill();
+  assert.equal(code, 0, "the kernel exits by itself within a few seconds of its parent");
 });

@@ -100,6 +100,24 @@ export function cellError(e: unknown): unknown {
   return [`${e.name}: ${e.message}`, ...frames].join("\n");
 }
 
+/**
+ * Ends the kernel when the process that started it is gone (Jupyter passes its pid as
+ * JPY_PARENT_PID, as ipykernel's parent poller uses it): a killed notebook server or nbconvert
+ * must not leave an orphan kernel training in the background.
+ */
+function exitWithParent(pidText: string | undefined): void {
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  const timer = setInterval(() => {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      process.exit(0);
+    }
+  }, 2000);
+  timer.unref();
+}
+
 /** Starts the kernel on the connection file Jupyter gives. */
 function startKernel(configPath: string): void {
   const tslab = loadTslab();
@@ -136,6 +154,7 @@ function startKernel(configPath: string): void {
     noteInterrupt(); // the trainer stops at its next step
     executor.interrupt(); // the cell's await ends now
   });
+  exitWithParent(process.env.JPY_PARENT_PID);
   process.on("uncaughtException", (err) => console.error("UncaughtException:", err));
   process.on("unhandledRejection", (reason) => console.error("UnhandledPromiseRejection:", reason));
   server.init();

@@ -99,7 +99,12 @@ export const demoCommand: Command = {
     say();
     say("What has it learned? On held-out documents it never trained on:");
     if (last) {
-      say(`  next sentence  ${pct(last.eval_nsp_accuracy)} of the pairs right (chance: 50 %): it compares the two sentences`);
+      // a document with one sentence always gets a random B, so NotNext is the majority of held-out pairs: compare with that, not 50 %
+      const notNext = run.evalInstances.length ? run.evalInstances.filter((i) => i.isRandomNext).length / run.evalInstances.length : 0.5;
+      const majority = Math.max(notNext, 1 - notNext);
+      const beats = last.eval_nsp_accuracy > majority + 0.02;
+      say(`  next sentence  ${pct(last.eval_nsp_accuracy)} of the pairs right; always answering the commoner label (${notNext >= 0.5 ? "NotNext" : "IsNext"}) gets ${pct(majority)}:`);
+      say(beats ? "                 it compares the two sentences" : "                 it has not yet learned to compare the two sentences (it answers by the label frequencies)");
       say(`  masked words   loss ${last.eval_mlm_loss.toFixed(2)} (ln ${vocab.size} = ${Math.log(vocab.size).toFixed(2)} for a uniform guess${first ? `; ${first.mlm_loss.toFixed(2)} at step ${first.step}` : ""}), ${pct(maskedAccuracy(run.model, ids, run.evalInstances))} right:`);
       say("                 it has learned how often each word piece occurs, the first stage of pre-training;");
       say("                 using the context to fill a blank takes thousands of steps more (bert-lab pretrain --steps …).");
