@@ -64,7 +64,8 @@ test("the style is scoped by a class unique to the content", () => {
   assert.notEqual(cls(a.html), cls(b.html));
   assert.equal(cls(a.html), cls(table([{ x: 1 }]).html), "deterministic");
   const style = /<style>([\s\S]*?)<\/style>/.exec(a.html)![1].trim();
-  for (const rule of style.split("\n")) assert.ok(rule.startsWith(`.${cls(a.html)}`), rule);
+  // scoped, and specific enough to beat JupyterLab's right-aligned cells (:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td)
+  for (const rule of style.split("\n")) assert.ok(rule.startsWith(`div.bl-table.${cls(a.html)}`), rule);
 });
 
 test("an arquero table renders exactly as the same plain rows", () => {

@@ -159,7 +159,8 @@ function moreRows(n: number): string {
 }
 
 function tableStyle(cls: string): string {
-  const c = `.${cls}`;
+  // div.bl-table.CLS outranks JupyterLab's `:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td { text-align: right }`
+  const c = `div.bl-table.${cls}`;
   return [
     `${c}{margin:4px 0;font:13px/1.45 -apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:inherit}`,
     `${c} table{border-collapse:collapse;border:none;margin:0}`,
