@@ -4,7 +4,7 @@
 import { BertLabError } from "./errors";
 
 /** "smoke" when BERT_LAB_SMOKE is 1/true/yes, else "full". */
-export function labMode(env: NodeJS.ProcessEnv = process.env): "smoke" | "full" {
+export function labMode(env: Record<string, string | undefined> = process.env): "smoke" | "full" {
   const v = (env.BERT_LAB_SMOKE ?? "").trim().toLowerCase();
   if (v === "" || v === "0" || v === "false" || v === "no") return "full";
   if (v === "1" || v === "true" || v === "yes") return "smoke";
@@ -17,6 +17,6 @@ export function labMode(env: NodeJS.ProcessEnv = process.env): "smoke" | "full" 
  * @example
  *   const steps = bySize({ full: 3000, smoke: 30 });
  */
-export function bySize<T>(sizes: { full: T; smoke: T }, env: NodeJS.ProcessEnv = process.env): T {
+export function bySize<T>(sizes: { full: T; smoke: T }, env: Record<string, string | undefined> = process.env): T {
   return labMode(env) === "smoke" ? sizes.smoke : sizes.full;
 }
