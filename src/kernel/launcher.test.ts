@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { cellError, withLastValueHook } from "./launcher";
+import { cellError, serializeSends, withLastValueHook } from "./launcher";
 
 test("withLastValueHook: a cell with a last value ends by awaiting our hook, and tslab no longer prints it", () => {
   const out = withLastValueHook({ output: "exports.tsLastExpr = 1 + 1;", lastExpressionVar: "tsLastExpr", hasToplevelAwait: false });
@@ -48,4 +48,37 @@ test("the kernel exits when the process that started it (JPY_PARENT_PID) is gone
   const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("still running"), 10_000))]);
   if (code === "still running") kernel.kill();
   assert.equal(code, 0, "the kernel exits by itself within a few seconds of its parent");
+});
+
+test("serializeSends: one send at a time per socket, in order; a failed send is logged, not thrown", async () => {
+  class FakeSocket {
+    busy = false;
+    sent: unknown[] = [];
+    async send(msg: unknown): Promise<void> {
+      if (this.busy) throw Object.assign(new Error("Socket is busy writing"), { code: "EBUSY" });
+      this.busy = true;
+      await new Promise((r) => setTimeout(r, 1));
+      if (msg === "bad") {
+        this.busy = false;
+        throw new Error("bad message");
+      }
+      this.sent.push(msg);
+      this.busy = false;
+    }
+  }
+  serializeSends(FakeSocket.prototype);
+  serializeSends(FakeSocket.prototype); // idempotent
+  const a = new FakeSocket();
+  const b = new FakeSocket();
+  const errors: unknown[] = [];
+  const saved = console.error;
+  console.error = (...x: unknown[]) => void errors.push(x);
+  try {
+    await Promise.all([...Array.from({ length: 30 }, (_, i) => a.send(i)), b.send("x"), a.send("bad"), a.send("after")]);
+  } finally {
+    console.error = saved;
+  }
+  assert.deepEqual(a.sent, [...Array.from({ length: 30 }, (_, i) => i), "after"]);
+  assert.deepEqual(b.sent, ["x"]);
+  assert.equal(errors.length, 1, "the failed send is reported once");
 });

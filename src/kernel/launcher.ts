@@ -118,9 +118,44 @@ function exitWithParent(pidText: string | undefined): void {
   timer.unref();
 }
 
+/**
+ * One send at a time per zeromq socket. tslab fires `socket.send()` without waiting, and
+ * zeromq 6 throws EBUSY when a send starts while another is in progress — which happens as
+ * soon as two live outputs (curves, a progress bar) and printed text share the iopub socket.
+ * Once the wasm backend is loaded, Emscripten's handler turns that uncaught error into the
+ * kernel's death, so every send now waits for the one before it. Exported for tests.
+ */
+export function serializeSends(socketPrototype: { send(msg: unknown): Promise<void> }): void {
+  const marker = Symbol.for("bert-lab.kernel.serializedSends");
+  const proto = socketPrototype as unknown as Record<symbol, unknown> & { send(msg: unknown): Promise<void> };
+  if (proto[marker]) return;
+  const send = proto.send;
+  const tails = new WeakMap<object, Promise<void>>();
+  const queued = function (this: object, msg: unknown): Promise<void> {
+    const before = tails.get(this) ?? Promise.resolve();
+    const sent = before.then(() => send.call(this, msg));
+    const tail = sent.catch((e: unknown) => console.error("BERT Lab kernel: a message to Jupyter could not be sent:", e));
+    tails.set(this, tail);
+    return tail;
+  };
+  // zeromq defines send read-only but configurable: redefine it rather than assign
+  Object.defineProperty(proto, "send", { value: queued, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(proto, marker, { value: true });
+}
+
+/** zeromq's Socket class as tslab loads it (the base of Publisher, Router and Reply). */
+function zeromqSocketPrototype(): { send(msg: unknown): Promise<void> } {
+  const zmq = require(require.resolve("zeromq", { paths: [path.dirname(require.resolve("tslab/dist/main.js"))] })) as { Publisher: { prototype: object } };
+  let proto: object | null = zmq.Publisher.prototype;
+  while (proto && !Object.prototype.hasOwnProperty.call(proto, "send")) proto = Object.getPrototypeOf(proto);
+  if (!proto) throw new Error("BERT Lab kernel: zeromq's Socket.send was not found (zeromq changed?)");
+  return proto as { send(msg: unknown): Promise<void> };
+}
+
 /** Starts the kernel on the connection file Jupyter gives. */
 function startKernel(configPath: string): void {
   const tslab = loadTslab();
+  serializeSends(zeromqSocketPrototype());
   let node: Converter | undefined;
   const convs = {
     get node(): Converter {

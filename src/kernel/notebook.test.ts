@@ -10,10 +10,17 @@ import { checkPage, needsChromium } from "./browser-check";
 import { executeNotebook, exportHtml, needsJupyter, privateJupyterDataDir, readOutputs, SavedOutput, writeNotebook } from "./jupyter-tools";
 
 const CELLS = {
-  imports: 'import { tokensView, chart, learningCurveSpec, LiveDisplay, train, interruptCount, asDisplay } from "bert-lab";\nimport * as tf from "@tensorflow/tfjs-core";\nlet stepsDone = 0;',
+  imports: 'import { tokensView, chart, learningCurveSpec, LiveDisplay, train, interruptCount, asDisplay, initBackend } from "bert-lab";\nimport * as tf from "@tensorflow/tfjs-core";\nlet stepsDone = 0;',
   tokens: 'tokensView({ tokens: ["[CLS]", "un", "##aff", "##able", "[SEP]"], ids: [101, 4895, 10354, 3085, 102], typeIds: [0, 0, 0, 0, 0] })',
   promise: "chart(learningCurveSpec([{ step: 1, loss: 3 }, { step: 2, loss: 2.5 }, { step: 3, loss: 2.2 }]))",
   live: "const live = new LiveDisplay();\nfor (let i = 0; i < 3000; i++) { live.update(`frame ${i}`); if (i % 100 === 0) await new Promise((r) => setTimeout(r, 20)); }\nawait live.close();",
+  burst: `await initBackend(); // loads the wasm backend, whose handler makes any uncaught error fatal
+const a = new LiveDisplay({ intervalMs: 0 });
+const b = new LiveDisplay({ intervalMs: 0 });
+for (let i = 0; i < 2000; i++) { a.update(\`a \${i}\`); b.update(\`b \${i}\`); if (i % 100 === 0) console.log(\`printed \${i}\`); if (i % 50 === 0) await new Promise((r) => setImmediate(r)); }
+await a.close();
+await b.close();
+console.log("the kernel survived");`,
   plain: "({ answer: 6 * 7 })",
   error: 'throw new Error("boom from a cell")',
   after: "40 + 2",
@@ -103,6 +110,13 @@ describe("the BERT Lab kernel in Jupyter", { skip }, () => {
     const displays = out.filter((o) => o.type === "display_data");
     assert.equal(displays.length, 1, JSON.stringify(out.map((o) => [o.type, o.text])));
     assert.equal(displays[0].text, "frame 2999");
+  });
+
+  test("two unthrottled live outputs and printed text at once: every send is queued, the kernel survives (zeromq's EBUSY killed it)", () => {
+    const out = cellOf("burst");
+    assert.match(out.map((o) => o.text).join(""), /the kernel survived/);
+    const displays = out.filter((o) => o.type === "display_data").map((o) => o.text).sort();
+    assert.deepEqual(displays, ["a 1999", "b 1999"]);
   });
 
   test("a plain value prints as text", () => {
