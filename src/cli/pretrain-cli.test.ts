@@ -105,6 +105,7 @@ test("demo (npm start): pre-trains on the embedded WordNet corpus, fine-tunes it
   assert.match(run.stdout, /pre-trained\s+dev accuracy \d+ %/);
   assert.match(run.stdout, /random weights\s+dev accuracy \d+ %/);
   assert.match(run.stdout, /majority class\s+dev accuracy \d+ %/);
+  assert.match(run.stdout, /representations mean cosine -?\d\.\d\d between different tokens. final hidden states \(random weights: -?\d\.\d\d\)/);
   assert.ok(fs.existsSync(path.join(out, "checkpoint-6", "model.safetensors")));
   const report = path.join(out, "report.html");
   assert.match(run.stdout, new RegExp(`Report \\(learning curves, attention, results\\): ${report.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));

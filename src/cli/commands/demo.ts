@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../backend/select";
 import { bertConfig, countParams } from "../../model/config";
 import type { BertForPreTraining } from "../../model/bert-for-pretraining";
-import { disposeOutput } from "../../model/bert-model";
+import { BertModel, disposeOutput } from "../../model/bert-model";
 import { trainVocab } from "../../tokenization/vocab-trainer";
 import { cachedWordnetCorpus } from "../../data/wordnet";
 import type { TrainingInstance } from "../../pretraining/instances";
@@ -118,6 +118,13 @@ export const demoCommand: Command = {
     const interrupted = run.result.stopped === "interrupted";
     const checkpoint = run.result.checkpoint;
     const attention = attentionPicture(run.model, run.tokenizer);
+    const collapse = representationSimilarity(run.model, run.tokenizer);
+    say(`  representations mean cosine ${collapse.pretrained.toFixed(2)} between different tokens' final hidden states (random weights: ${collapse.random.toFixed(2)}):`);
+    say(
+      collapse.pretrained > 0.9
+        ? "                 they have collapsed toward one vector — the unigram phase of masked-LM training, which a longer run leaves"
+        : "                 the tokens keep distinct representations",
+    );
     run.model.dispose();
     const nFinetune = v["finetune-examples"];
     const fine = !interrupted && checkpoint && nFinetune > 0 ? await finetuneBoth(checkpoint, v.out, nFinetune, v["dev-examples"], say) : null;
@@ -180,7 +187,7 @@ async function finetuneBoth(checkpoint: string, out: string, examples: number, d
   const verdict = pre <= rand ? "pre-training has not paid off yet at this scale (word-piece frequencies, little context)" : `pre-training helped: +${pct(pre - rand)} points over random weights`;
   if (pre <= rand) {
     say("  At this scale pre-training has not paid off yet: a few minutes teach the model word-piece frequencies and little");
-    say("  about context, and its fine-tuning starts from there. Pre-training that helps downstream takes far longer");
+    say("  about context (its token representations collapsed, above), and fine-tuning starts from there. Pre-training that helps downstream takes far longer");
     say("  (README: \"Pre-trained vs random weights, measured\"; notebooks 05, 06 and 08).");
   } else {
     say(`  Pre-training helped: ${pct(pre - rand)} points over the same model with random weights.`);
@@ -192,6 +199,43 @@ async function finetuneBoth(checkpoint: string, out: string, examples: number, d
     { model: "majority class", "dev accuracy": pct1(majority), "best epoch": "" },
   ];
   return { pretrained: runs["pre-trained"], random: runs["random weights"], rows, devSize, verdict };
+}
+
+/**
+ * Mean cosine similarity between the final hidden states of different tokens of one sentence,
+ * for the trained model and a random one of the same shape. Near 1: every token maps to
+ * nearly the same vector (early masked-LM training predicts word frequencies from anything).
+ */
+function representationSimilarity(model: BertForPreTraining, tokenizer: BertTokenizer): { pretrained: number; random: number } {
+  const enc = tokenizer.encode("a large dog with long ears barked at the small bird in the tree");
+  const meanCosine = (m: BertForPreTraining["bert"]): number => {
+    const out = m.forward({ inputIds: [enc.inputIds], tokenTypeIds: [enc.tokenTypeIds] });
+    const h = (out.lastHiddenState.arraySync() as number[][][])[0].slice(1, -1);
+    disposeOutput(out);
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < h.length; i++) {
+      for (let j = i + 1; j < h.length; j++) {
+        let dot = 0;
+        let a = 0;
+        let b = 0;
+        for (let k = 0; k < h[i].length; k++) {
+          dot += h[i][k] * h[j][k];
+          a += h[i][k] ** 2;
+          b += h[j][k] ** 2;
+        }
+        sum += dot / Math.sqrt(a * b);
+        n += 1;
+      }
+    }
+    return n ? sum / n : 0;
+  };
+  const random = new BertModel(model.config, { seed: 1 });
+  try {
+    return { pretrained: meanCosine(model.bert), random: meanCosine(random) };
+  } finally {
+    random.dispose();
+  }
 }
 
 /** Every layer and head of the trained model on a held-out-style pair, as an SVG. */
