@@ -74,22 +74,10 @@ describe("the BERT Lab kernel in Jupyter", { skip }, () => {
   };
 
   before(() => {
-    fs.mkdirSync(path.join(repoRoot(), "runs"), { recursive: true });
-    // inside the checkout, so `import … from "bert-lab"` resolves through node_modules/bert-lab
-    work = fs.mkdtempSync(path.join(repoRoot(), "runs", "kernel-test-"));
-    const input = path.join(work, "kernel.ipynb");
-    writeNotebook(input, Object.values(CELLS));
-    const executed = path.join(work, "kernel.out.ipynb");
     // the training cell never ends by itself: nbclient interrupts it after the timeout
-    const r = executeNotebook(input, executed, { timeout: 25, interruptOnTimeout: true, allowErrors: true, jupyterDataDir: privateJupyterDataDir() });
-    assert.ok(fs.existsSync(executed), `nbconvert wrote no executed notebook:\n${r.log}`);
-    outputs = readOutputs(executed);
-    html = path.join(work, "kernel.html");
-    exportHtml(executed, html);
+    ({ work, outputs, html } = runTestNotebook("kernel", Object.values(CELLS), { timeout: 25, interruptOnTimeout: true }));
   });
-  after(() => {
-    if (work && process.env.KEEP_TEST_NOTEBOOKS !== "1") fs.rmSync(work, { recursive: true, force: true });
-  });
+  after(() => removeUnlessKept(work));
 
   test("import from \"bert-lab\" works and a displayable last value sends its own bundle", () => {
     assert.equal(cellOf("imports").filter((o) => o.type === "error").length, 0);
@@ -163,21 +151,9 @@ describe("every picture in a real notebook", { skip }, () => {
   const typesOf = (key: keyof typeof PICTURES) => cellOf(key).map((o) => o.mimeTypes.slice().sort());
 
   before(() => {
-    fs.mkdirSync(path.join(repoRoot(), "runs"), { recursive: true });
-    work = fs.mkdtempSync(path.join(repoRoot(), "runs", "pictures-test-"));
-    const input = path.join(work, "pictures.ipynb");
-    writeNotebook(input, Object.values(PICTURES));
-    const executed = path.join(work, "pictures.out.ipynb");
-    const r = executeNotebook(input, executed, { timeout: 120, allowErrors: true, jupyterDataDir: privateJupyterDataDir() });
-    log = r.log;
-    assert.ok(fs.existsSync(executed), `nbconvert wrote no executed notebook:\n${r.log}`);
-    outputs = readOutputs(executed);
-    html = path.join(work, "pictures.html");
-    exportHtml(executed, html);
+    ({ work, outputs, html, log } = runTestNotebook("pictures", Object.values(PICTURES), { timeout: 120 }));
   });
-  after(() => {
-    if (work && process.env.KEEP_TEST_NOTEBOOKS !== "1") fs.rmSync(work, { recursive: true, force: true });
-  });
+  after(() => removeUnlessKept(work));
 
   test("attention: vega-lite for a short pair, a compact raster SVG for 80+ tokens, head view html + svg, model view", () => {
     assert.deepEqual(typesOf("heatmapSmall"), [["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"]], log);
@@ -226,3 +202,28 @@ describe("every picture in a real notebook", { skip }, () => {
     assert.deepEqual(page.plotly, { figures: 1, drawn: 1 });
   });
 });
+
+/**
+ * Writes `cells` as a notebook in a fresh folder under runs/ (inside the checkout, so
+ * `import … from "bert-lab"` resolves through node_modules/bert-lab), executes it with the
+ * kernel installed in a private Jupyter folder, and exports it to HTML.
+ */
+function runTestNotebook(name: string, cells: string[], options: { timeout: number; interruptOnTimeout?: boolean }) {
+  fs.mkdirSync(path.join(repoRoot(), "runs"), { recursive: true });
+  const work = fs.mkdtempSync(path.join(repoRoot(), "runs", `${name}-test-`));
+  const input = path.join(work, `${name}.ipynb`);
+  writeNotebook(input, cells);
+  const executed = path.join(work, `${name}.out.ipynb`);
+  const dataDir = privateJupyterDataDir();
+  const r = executeNotebook(input, executed, { ...options, allowErrors: true, jupyterDataDir: dataDir });
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  assert.ok(fs.existsSync(executed), `nbconvert wrote no executed notebook:\n${r.log}`);
+  const html = path.join(work, `${name}.html`);
+  exportHtml(executed, html);
+  return { work, outputs: readOutputs(executed), html, log: r.log };
+}
+
+/** Removes a test's notebook folder unless KEEP_TEST_NOTEBOOKS=1. */
+function removeUnlessKept(work: string): void {
+  if (work && process.env.KEEP_TEST_NOTEBOOKS !== "1") fs.rmSync(work, { recursive: true, force: true });
+}
