@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { blockBar, formatDuration, progress, ProgressStream, terminalLine } from "./progress";
+import { blockBar, clockTime, progress, ProgressStream, terminalLine } from "./progress";
 import { DisplaySink, SendOptions } from "./show";
 import { MimeBundle } from "./mime";
 
@@ -45,9 +45,9 @@ test("rate and ETA with a fake clock: 10 steps/s → 9 s left at 10 of 100", asy
   assert.ok(final.finished);
   bar.tick(5);
   assert.equal(bar.count, 100, "ticks after done() are ignored");
-  assert.equal(formatDuration(75), "1:15");
-  assert.equal(formatDuration(3725), "1:02:05");
-  assert.equal(formatDuration(NaN), "?");
+  assert.equal(clockTime(75), "1:15");
+  assert.equal(clockTime(3725), "1:02:05");
+  assert.equal(clockTime(NaN), "?");
 });
 
 test("terminal: one line redrawn with \\r, ≤ 10 Hz, fitting the width, a newline at done()", async () => {

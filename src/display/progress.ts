@@ -68,13 +68,13 @@ const TERMINAL_INTERVAL_MS = 100;
 const LOG_INTERVAL_MS = 30_000;
 
 /**
- * Seconds as m:ss or h:mm:ss; "?" when not finite.
+ * Seconds as a clock, m:ss or h:mm:ss ("?" when not finite) — the progress bar's elapsed and ETA (the CLI's log lines use src/cli/progress.ts's compact 2m05s).
  *
  * @example
- *   formatDuration(75)     // "1:15"
- *   formatDuration(3725)   // "1:02:05"
+ *   clockTime(75)     // "1:15"
+ *   clockTime(3725)   // "1:02:05"
  */
-export function formatDuration(seconds: number): string {
+export function clockTime(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "?";
   const s = Math.round(seconds);
   const h = Math.floor(s / 3600);
@@ -102,8 +102,8 @@ function percentText(s: ProgressState): string {
 }
 
 function timeText(s: ProgressState): string {
-  if (s.finished) return formatDuration(s.elapsed);
-  return Number.isFinite(s.total) ? `${formatDuration(s.elapsed)}<${formatDuration(s.eta)}` : formatDuration(s.elapsed);
+  if (s.finished) return clockTime(s.elapsed);
+  return Number.isFinite(s.total) ? `${clockTime(s.elapsed)}<${clockTime(s.eta)}` : clockTime(s.elapsed);
 }
 
 function extraText(s: ProgressState): string {

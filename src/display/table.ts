@@ -3,6 +3,7 @@
 // column (type, non-null, distinct, min/max or the most frequent value).
 // Arquero is duck-typed (numRows() + objects()): a table is passed in, nothing is imported.
 import { DISPLAY, Displayable, MimeBundle } from "./mime";
+import { escapeXml } from "./tokens-view";
 
 /** One row: column name → cell value. */
 export type Row = Record<string, unknown>;
@@ -98,10 +99,8 @@ function jsonOf(v: object): string {
   }
 }
 
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
-}
+/** Escapes text for HTML content and attribute values (the same five characters as XML). */
+export const escapeHtml: (s: string) => string = escapeXml;
 
 /** Monospace cells a string takes: wide East Asian characters 2, combining marks 0. */
 export function displayWidth(s: string): number {

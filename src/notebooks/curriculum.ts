@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BertLabError } from "../util/errors";
 import { repoRoot } from "../util/shared-folder";
+import { escapeHtml } from "../display/table";
 import { executeNotebook, exportHtml, readOutputs } from "../kernel/jupyter-tools";
 
 /** The committed notebooks, in curriculum order. */
@@ -133,7 +134,7 @@ export function runNotebook(file: string, outDir: string, options: RunOptions = 
 
 /** An index page linking every executed notebook, with its wall time. */
 export function writeIndex(runs: NotebookRun[], outDir: string, mode: string): string {
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] as string);
+  const esc = escapeHtml;
   const rows = runs
     .map((r) => `<tr><td><a href="${esc(path.basename(r.html))}">${esc(r.name)}</a></td><td>${esc(r.title)}</td><td class="n">${r.seconds.toFixed(0)} s</td><td>${r.ok ? "✓" : `✗ ${esc(r.problems.join("; "))}`}</td></tr>`)
     .join("\n");
