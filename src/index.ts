@@ -18,3 +18,4 @@ export * from "./data";
 export * from "./pretraining";
 export * from "./finetuning";
 export * from "./display";
+export * from "./experiments";

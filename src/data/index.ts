@@ -15,4 +15,5 @@ export {
   Synset, SynsetType, WordNetFile, WordNetOptions, WordNetCorpusOptions, CorpusTextStats,
   CachedCorpus, WordNetExample, WordNetTask, WordNetTaskOptions,
 } from "./wordnet";
+export { wordnetTagging, conllText, writeConllFolder, WORDNET_TAG_TYPES, WordNetTagging } from "./wordnet-tagging";
 export { readTsv, parseTsv, readTsvTask, sortLabels, ColumnRef, TsvOptions, TsvExample, TsvSkip, TsvFile, TsvTaskOptions, TsvTask } from "./tsv-task";

@@ -14,6 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { addBiLstm, biLstm, glorot } from "../model/bilstm";
 import { ParamStore } from "../model/params";
 import { readSafetensors, writeSafetensors } from "../model/weights/safetensors";
 import { writeFileAtomic } from "../util/atomic-write";
@@ -37,32 +38,6 @@ export interface TaggerSettings {
 }
 
 const TAGGER_FORMAT = "bert-lab-feature-tagger";
-
-/** Glorot & Bengio (2010) uniform: ±√(6 / (in + out)). */
-function glorot(rng: ParamStore["rng"], inSize: number, outSize: number, count: number): Float32Array {
-  const limit = Math.sqrt(6 / (inSize + outSize));
-  return Float32Array.from({ length: count }, () => (2 * rng.random() - 1) * limit);
-}
-
-/** An [n, n] orthogonal matrix (Saxe et al. 2014): Gram–Schmidt on Gaussian columns. */
-function orthogonal(rng: ParamStore["rng"], n: number): Float64Array {
-  const q = new Float64Array(n * n); // column j at q[r·n + j]
-  for (let j = 0; j < n; j++) {
-    for (;;) {
-      const v = Float64Array.from({ length: n }, () => rng.normal());
-      for (let i = 0; i < j; i++) {
-        let dot = 0;
-        for (let r = 0; r < n; r++) dot += q[r * n + i] * v[r];
-        for (let r = 0; r < n; r++) v[r] -= dot * q[r * n + i];
-      }
-      const norm = Math.hypot(...v);
-      if (norm < 1e-6) continue; // (almost) dependent: draw again
-      for (let r = 0; r < n; r++) q[r * n + j] = v[r] / norm;
-      break;
-    }
-  }
-  return q;
-}
 
 /**
  * The task model on frozen features: the scalar mix (for "weighted"), then a BiLSTM (gates
@@ -90,25 +65,9 @@ export class FeatureTagger {
     }
     let inSize = s.featureSize;
     if (s.tagger === "bilstm") {
-      const h = s.hiddenSize;
       for (let l = 0; l < s.lstmLayers; l++) {
-        for (const dir of ["forward", "backward"]) {
-          const name = `lstm.${l}.${dir}`;
-          // each gate's block initialised on its own, as Keras' LSTM does
-          const wih = new Float32Array(inSize * 4 * h);
-          const whh = new Float32Array(h * 4 * h);
-          for (let g = 0; g < 4; g++) {
-            const a = glorot(rng, inSize, h, inSize * h);
-            for (let r = 0; r < inSize; r++) for (let c = 0; c < h; c++) wih[r * 4 * h + g * h + c] = a[r * h + c];
-            const q = orthogonal(rng, h);
-            for (let r = 0; r < h; r++) for (let c = 0; c < h; c++) whh[r * 4 * h + g * h + c] = q[r * h + c];
-          }
-          const bias = new Float32Array(4 * h).fill(1, h, 2 * h); // forget gate 1 (Jozefowicz et al. 2015)
-          this.store.add(`${name}.weight_ih`, [inSize, 4 * h], wih);
-          this.store.add(`${name}.weight_hh`, [h, 4 * h], whh);
-          this.store.add(`${name}.bias`, [4 * h], bias);
-        }
-        inSize = 2 * h;
+        addBiLstm(this.store, `lstm.${l}`, inSize, s.hiddenSize);
+        inSize = 2 * s.hiddenSize;
       }
     }
     const K = s.labels.length;
@@ -129,40 +88,10 @@ export class FeatureTagger {
   /** The BiLSTM's outputs [B, W, 2h], forward and backward side by side; a masked word (mask 0) is skipped and outputs zeros. */
   encode(x: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor3D {
     return tf.tidy(() => {
-      const [B, W] = mask.shape;
-      const m = tf.reshape(tf.cast(mask, "float32"), [B, W, 1]);
-      const keep = tf.unstack(m, 1); // W of [B, 1]
-      const hold = tf.unstack(tf.sub(1, m), 1);
       let h: tf.Tensor3D = x;
-      for (let l = 0; l < this.settings.lstmLayers; l++) {
-        h = tf.concat([this.direction(h, keep, hold, `lstm.${l}.forward`, false), this.direction(h, keep, hold, `lstm.${l}.backward`, true)], 2); // [B, W, 2h]
-      }
+      for (let l = 0; l < this.settings.lstmLayers; l++) h = biLstm(this.store, `lstm.${l}`, h, mask).outputs; // [B, W, 2h]
       return h;
     });
-  }
-
-  /** One direction of one layer: x [B, W, I] → [B, W, h]. */
-  private direction(x: tf.Tensor3D, keep: tf.Tensor[], hold: tf.Tensor[], name: string, reverse: boolean): tf.Tensor3D {
-    const [B, W, I] = x.shape;
-    const h = this.settings.hiddenSize;
-    const whh = this.store.get(`${name}.weight_hh`); // [h, 4h]
-    // the input's share of every gate, for all steps in one product
-    const fromInput = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [B * W, I]), this.store.get(`${name}.weight_ih`)), this.store.get(`${name}.bias`)), [B, W, 4 * h]);
-    const steps = tf.unstack(fromInput, 1); // W of [B, 4h]
-    let hPrev: tf.Tensor = tf.zeros([B, h]);
-    let cPrev: tf.Tensor = tf.zeros([B, h]);
-    const outputs: tf.Tensor[] = new Array(W);
-    for (let k = 0; k < W; k++) {
-      const t = reverse ? W - 1 - k : k;
-      const [i, f, g, o] = tf.split(tf.add(steps[t], tf.matMul(hPrev, whh)), 4, 1); // each [B, h]: the gates from one product
-      const c = tf.add(tf.mul(tf.sigmoid(f), cPrev), tf.mul(tf.sigmoid(i), tf.tanh(g)));
-      const hNew = tf.mul(tf.sigmoid(o), tf.tanh(c));
-      // a masked step keeps the state as it was: m·new + (1−m)·old is exact for m ∈ {0, 1}
-      cPrev = tf.add(tf.mul(keep[t], c), tf.mul(hold[t], cPrev));
-      hPrev = tf.add(tf.mul(keep[t], hNew), tf.mul(hold[t], hPrev));
-      outputs[t] = tf.mul(keep[t], hNew);
-    }
-    return tf.stack(outputs, 1) as tf.Tensor3D; // [B, W, h]
   }
 
   /** features [B, W, S, F] and the word mask [B, W] → logits [B, W, K] (the caller disposes). */

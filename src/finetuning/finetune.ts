@@ -44,6 +44,8 @@ export interface FinetuneOptions extends TaskDataOptions, SquadSettings {
   /** default 128; squad 384 (run_squad.py's) */
   maxSeqLength?: number;
   seed?: number;
+  /** units per direction of a randomly initialised BiLSTM between BERT and the classifier (Table 5's "+ BiLSTM"; sentence and token tasks) */
+  bilstm?: number;
   /** use only the first N training / dev examples (sentences; squad: questions) — quick runs, tests */
   maxTrainExamples?: number;
   maxDevExamples?: number;
@@ -72,6 +74,8 @@ export interface FinetuneResult {
 export async function finetune(options: FinetuneOptions): Promise<FinetuneResult> {
   if (!FINETUNE_TASKS.includes(options.task)) throw new BertLabError("UNKNOWN_TASK", `unknown task "${options.task}" — choose one of ${FINETUNE_TASKS.join(", ")}`);
   const squadOnly = (["docStride", "maxQueryLength", "nBestSize", "maxAnswerLength"] as const).filter((k) => options[k] !== undefined);
+  if (options.bilstm !== undefined && !(Number.isInteger(options.bilstm) && options.bilstm > 0)) throw new BertLabError("BAD_OPTION", `bilstm must be a positive number of units per direction, got ${options.bilstm}`);
+  if (options.task === "squad" && options.bilstm !== undefined) throw new BertLabError("BAD_OPTION", "a BiLSTM head is for sentence and token tasks; squad's span head reads BERT's last layer directly");
   if (options.task === "squad") return finetuneSquad(options);
   if (squadOnly.length) throw new BertLabError("BAD_OPTION", `${squadOnly.join(", ")} ${squadOnly.length > 1 ? "are" : "is"} for task squad, not ${options.task}`);
   const log = options.log ?? (() => {});
@@ -87,8 +91,10 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
   await ensureBackend();
 
   // the model: a folder (its weights and vocab) or a preset (random weights)
-  const make = (config: BertConfig) =>
-    ner ? new BertForTokenClassification(config, numLabels, { seed }) : new BertForSequenceClassification(config, numLabels, { seed });
+  const make = (loaded: BertConfig) => {
+    const config = options.bilstm ? { ...loaded, bilstmHiddenSize: options.bilstm } : loaded;
+    return ner ? new BertForTokenClassification(config, numLabels, { seed }) : new BertForSequenceClassification(config, numLabels, { seed });
+  };
   const { model, tokenizer } = startingModel<BertForSequenceClassification | BertForTokenClassification>({ ...options, seed }, make, log, "the classifier");
   try {
     const maxSeqLength = options.maxSeqLength ?? 128;

@@ -120,8 +120,10 @@ export function sequenceClassificationTask(
     tf.tidy(() => {
       const T = set.T;
       const pick = (a: Int32Array) => gatherRows(a, T, rows);
-      const base = model.bert.forwardTensors(pick(set.inputIds), pick(set.tokenTypeIds), pick(set.attentionMask), { training: ctx.training, rng: ctx.rng });
-      const pooled = ctx.training ? tf.dropout(base.pooledOutput, model.config.hiddenDropoutProb, undefined, ctx.rng.randint(0, 2 ** 31 - 1)) : base.pooledOutput;
+      const mask = pick(set.attentionMask);
+      const base = model.bert.forwardTensors(pick(set.inputIds), pick(set.tokenTypeIds), mask, { training: ctx.training, rng: ctx.rng });
+      const features = model.sentenceFeatures(base, mask);
+      const pooled = ctx.training ? tf.dropout(features, model.config.hiddenDropoutProb, undefined, ctx.rng.randint(0, 2 ** 31 - 1)) : features;
       return model.classifier.apply(pooled) as tf.Tensor2D; // [B, K]
     });
 

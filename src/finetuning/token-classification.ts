@@ -110,7 +110,7 @@ export function tokenClassificationTask(
   const seed = options.seed ?? 0;
   const stepsPerEpoch = Math.ceil(trainSet.N / B);
   const batches = new EpochBatches(trainSet.N, B, seed);
-  const H = model.config.hiddenSize;
+  const F = model.classifier.kernel.shape[0]; // BERT's hidden size, or the BiLSTM's two directions
 
   /** logits [B·T, K] of the rows (all positions), for prediction */
   const logitsOf = (set: EncodedSentences, rows: Int32Array, ctx: RunContext, positions?: Int32Array) =>
@@ -118,8 +118,9 @@ export function tokenClassificationTask(
       const T = set.T;
       const pick = (a: Int32Array) => gatherRows(a, T, rows);
       const ids = pick(set.inputIds);
-      const base = model.bert.forwardTensors(ids, tf.zerosLike(ids), pick(set.attentionMask), { training: ctx.training, rng: ctx.rng });
-      let h: tf.Tensor = tf.reshape(base.lastHiddenState, [rows.length * T, H]);
+      const mask = pick(set.attentionMask);
+      const base = model.bert.forwardTensors(ids, tf.zerosLike(ids), mask, { training: ctx.training, rng: ctx.rng });
+      let h: tf.Tensor = tf.reshape(model.tokenFeatures(base, mask), [rows.length * T, F]);
       if (positions) h = tf.gather(h, tf.tensor1d(positions, "int32")); // [M, H]
       if (ctx.training) h = tf.dropout(h, model.config.hiddenDropoutProb, undefined, ctx.rng.randint(0, 2 ** 31 - 1));
       return model.classifier.apply(h) as tf.Tensor2D;

@@ -32,7 +32,7 @@ export interface ForwardOptions {
   outputAttentions?: boolean;
   /** return every hidden state [B, T, H], the embedding output first */
   outputHiddenStates?: boolean;
-  /** left-to-right attention (the LTR ablation): each token sees only those before it */
+  /** left-to-right attention (the LTR ablation): each token sees only those before it (default: the config's isDecoder) */
   causal?: boolean;
   /** dropout seeds; default the model's own generator */
   rng?: RandomSource;
@@ -89,8 +89,9 @@ export class BertModel {
   /** forward on int32 tensors [B, T] (no checks: for training loops that prepared them). */
   forwardTensors(inputIds: tf.Tensor2D, tokenTypeIds: tf.Tensor2D, attentionMask: tf.Tensor2D, options: ForwardOptions = {}): BertModelOutput {
     const ctx: RunContext = { training: options.training ?? false, rng: options.rng ?? this.rng };
+    const causal = options.causal ?? this.config.isDecoder ?? false;
     return tf.tidy(() => {
-      const mask = additiveMask(attentionMask, options.causal ?? false); // [B, 1, T|1, T]
+      const mask = additiveMask(attentionMask, causal); // [B, 1, T|1, T]
       let h = this.embeddings.apply(inputIds, tokenTypeIds, ctx); // [B, T, H]
       const hiddenStates: tf.Tensor3D[] = options.outputHiddenStates ? [h] : [];
       const attentions: tf.Tensor4D[] = [];
@@ -100,8 +101,7 @@ export class BertModel {
         if (options.outputHiddenStates) hiddenStates.push(h);
         if (options.outputAttentions) attentions.push(r.probs);
       }
-      const first = tf.squeeze(tf.slice(h, [0, 0, 0], [-1, 1, -1]), [1]); // [B, H]: the [CLS] token
-      const pooledOutput = tf.tanh(this.pooler.apply(first)) as tf.Tensor2D;
+      const pooledOutput = tf.tanh(this.pooler.apply(causal ? lastToken(h, attentionMask) : firstToken(h))) as tf.Tensor2D;
       return { lastHiddenState: h, pooledOutput, hiddenStates, attentions };
     });
   }
@@ -127,6 +127,23 @@ export class BertModel {
 
   /** Shows the per-module parameter table in a notebook (show(model), Deno). */
   [DISPLAY]() { return modelSummary(this)[DISPLAY](); }
+}
+
+/** [B, T, H] → [B, H]: the [CLS] token, which BERT pools. */
+function firstToken(h: tf.Tensor3D): tf.Tensor2D {
+  return tf.squeeze(tf.slice(h, [0, 0, 0], [-1, 1, -1]), [1]) as tf.Tensor2D;
+}
+
+/**
+ * [B, T, H] → [B, H]: each row's last unpadded token (its final [SEP]). A left-to-right
+ * model's [CLS] sees only itself, so it pools the one token that has seen the whole input,
+ * as OpenAI GPT classifies from its last token (Radford et al. 2018, §3.2).
+ */
+function lastToken(h: tf.Tensor3D, attentionMask: tf.Tensor2D): tf.Tensor2D {
+  const T = h.shape[1];
+  const last = tf.sub(tf.sum(tf.cast(attentionMask, "int32"), 1), tf.scalar(1, "int32")); // [B]
+  const pick = tf.oneHot(last, T); // [B, T]
+  return tf.sum(tf.mul(h, tf.expandDims(tf.cast(pick, "float32"), 2)), 1) as tf.Tensor2D;
 }
 
 /** Disposes every tensor in a forward pass's output. */

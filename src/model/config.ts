@@ -27,7 +27,14 @@ export interface BertConfig {
   initializerRange: number;
   layerNormEps: number;
   padTokenId: number;
+  /** HF's is_decoder: left-to-right attention everywhere (a model pre-trained with the LTR objective, Table 5) — absent: false */
+  isDecoder?: boolean;
+  /** units per direction of a BiLSTM between BERT and a task model's classifier (Table 5's "+ BiLSTM" row) — absent: none */
+  bilstmHiddenSize?: number;
 }
+
+/** Fields a config.json may carry that are absent from BERT's own (written only when set). */
+const OPTIONAL_FIELDS = ["isDecoder", "bilstmHiddenSize"] as const;
 
 const DEFAULTS: BertConfig = {
   vocabSize: 30522,
@@ -100,6 +107,10 @@ export function validateConfig(c: BertConfig, source = "config"): BertConfig {
   if (!Number.isInteger(c.padTokenId) || c.padTokenId < 0 || c.padTokenId >= c.vocabSize) {
     bad("padTokenId", `must be an id inside the vocabulary (0..${c.vocabSize - 1}), got ${c.padTokenId}`);
   }
+  if (c.isDecoder !== undefined && typeof c.isDecoder !== "boolean") bad("isDecoder", `must be true or false, got ${JSON.stringify(c.isDecoder)}`);
+  if (c.bilstmHiddenSize !== undefined && !(Number.isInteger(c.bilstmHiddenSize) && c.bilstmHiddenSize > 0)) {
+    bad("bilstmHiddenSize", `must be a positive integer, got ${JSON.stringify(c.bilstmHiddenSize)}`);
+  }
   return c;
 }
 
@@ -114,7 +125,7 @@ export function configFromHf(json: Record<string, unknown>, source = "config.jso
   const c: Record<string, unknown> = { ...DEFAULTS };
   for (const [k, v] of Object.entries(json)) {
     const key = snakeToCamel(k);
-    if (key in DEFAULTS && v !== null) c[key] = v;
+    if ((key in DEFAULTS || (OPTIONAL_FIELDS as readonly string[]).includes(key)) && v !== null) c[key] = v;
   }
   return validateConfig(c as unknown as BertConfig, source);
 }
@@ -122,7 +133,7 @@ export function configFromHf(json: Record<string, unknown>, source = "config.jso
 /** HF's config.json object (snake_case), as transformers writes it for BERT. */
 export function configToHf(c: BertConfig): Record<string, unknown> {
   const out: Record<string, unknown> = { architectures: ["BertForPreTraining"], model_type: "bert" };
-  for (const [k, v] of Object.entries(c)) out[camelToSnake(k)] = v;
+  for (const [k, v] of Object.entries(c)) if (v !== undefined) out[camelToSnake(k)] = v;
   return out;
 }
 

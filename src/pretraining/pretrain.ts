@@ -134,7 +134,9 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainRun> {
   for (const special of ["[CLS]", "[SEP]", "[MASK]", "[PAD]"]) {
     if (!vocab.has(special)) throw new BertLabError("VOCAB_MISSING_TOKEN", `the vocabulary ${vocab.source} has no ${special} token, which pre-training needs`);
   }
-  const config = resolveConfig(options.config, vocab);
+  // a left-to-right model keeps its causal attention when fine-tuned (paper §5.1: "the left-only
+  // constraint was also applied at fine-tuning"); config.json says so as HF's is_decoder
+  const config: BertConfig = { ...resolveConfig(options.config, vocab), ...(objective === "ltr" ? { isDecoder: true } : {}) };
   if (maxSeqLength > config.maxPositionEmbeddings) {
     throw new BertLabError("BAD_OPTION", `maxSeqLength ${maxSeqLength} exceeds the model's maxPositionEmbeddings ${config.maxPositionEmbeddings}`);
   }

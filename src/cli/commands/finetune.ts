@@ -97,7 +97,7 @@ export const finetuneCommand: Command = {
     name: "finetune",
     summary: "Fine-tune BERT on a sentence task (GLUE, the WordNet task, your own TSV), NER (WNUT-17, CoNLL-2003; or the feature-based approach) or SQuAD v1.1, and keep the best model.",
     usage:
-      "bert-lab finetune --task sst2|cola|mrpc|rte|stsb|qnli|mnli|wordnet|wnut17|conll2003|squad|tsv (--data DIR | --from DIR | --train FILE --dev FILE) --model DIR|PRESET --out DIR [--epochs N] [--learning-rate LR] [--batch-size 32] [--max-seq-length L] [--seed 42] [--feature-based LAYERS [--tagger bilstm|linear]]",
+      "bert-lab finetune --task sst2|cola|mrpc|rte|stsb|qnli|mnli|wordnet|wnut17|conll2003|squad|tsv (--data DIR | --from DIR | --train FILE --dev FILE) --model DIR|PRESET --out DIR [--epochs N] [--learning-rate LR] [--batch-size 32] [--max-seq-length L] [--seed 42] [--bilstm UNITS] [--feature-based LAYERS [--tagger bilstm|linear]]",
     options: {
       task: { type: "string", value: "NAME", required: true, description: FINETUNE_TASKS.join(" | ") },
       ...WHERE,
@@ -122,6 +122,7 @@ export const finetuneCommand: Command = {
       tagger: { type: "string", value: "bilstm|linear", description: "--feature-based: the task model (default bilstm, the paper's; linear: a classifier alone)" },
       "tagger-hidden": { type: "number", value: "N", description: "--feature-based: LSTM units per direction (default 128)" },
       "tagger-layers": { type: "number", value: "N", description: "--feature-based: stacked BiLSTM layers (default 1; the paper's is 2)" },
+      bilstm: { type: "number", value: "UNITS", description: "sentence and token tasks: a randomly initialised BiLSTM (UNITS per direction) between BERT and the classifier — Table 5's \"+ BiLSTM\" row on a left-to-right model" },
       seed: { type: "number", value: "S", default: 42, description: "seeds the new head, the order and dropout" },
       "max-train-examples": { type: "number", value: "N", description: "use only the first N training examples (sentences; squad: questions)" },
       "max-dev-examples": { type: "number", value: "N", description: "use only the first N dev examples (sentences; squad: questions)" },
@@ -166,6 +167,7 @@ absolute path, for evaluate); eval.json adds "layers" and "tagger".
     if (featureBased !== undefined && !(TOKEN_TASKS as readonly string[]).includes(task)) {
       throw new BertLabError("BAD_OPTION", `--feature-based is for NER (${TOKEN_TASKS.join(", ")}): task ${task} fine-tunes the whole model — drop --feature-based`);
     }
+    if (featureBased !== undefined && v.bilstm !== undefined) throw new BertLabError("BAD_OPTION", "--bilstm is for fine-tuning; with --feature-based the tagger is a BiLSTM already (--tagger-hidden sets its units)");
     const taggerOptions = given(v, TAGGER_OPTIONS);
     if (featureBased === undefined && taggerOptions.length) throw new BertLabError("BAD_OPTION", `${listed(taggerOptions)} for the feature-based approach: add --feature-based LAYERS (e.g. -1 or concat-last-4)`);
     const backend = await initBackend({ prefer: v.backend as string | undefined });
@@ -191,6 +193,7 @@ absolute path, for evaluate); eval.json adds "layers" and "tagger".
         batchSize: v["batch-size"] as number,
         maxSeqLength: v["max-seq-length"] as number | undefined,
         seed: v.seed as number,
+        bilstm: v.bilstm as number | undefined,
         maxTrainExamples: v["max-train-examples"] as number | undefined,
         maxDevExamples: v["max-dev-examples"] as number | undefined,
         signal: controller.signal,
