@@ -13,6 +13,7 @@ import { doctorCommand } from "./commands/doctor";
 import { featuresCommand } from "./commands/features";
 import { fillMaskCommand } from "./commands/fill-mask";
 import { evaluateCommand, finetuneCommand } from "./commands/finetune";
+import { experimentCommand } from "./commands/experiment";
 import { forwardCommand } from "./commands/forward";
 import { kernelInstallCommand, kernelUninstallCommand } from "./commands/kernel";
 import { paramsCommand } from "./commands/params";
@@ -22,7 +23,7 @@ import { vocabTrainCommand } from "./commands/vocab-train";
 import { walkthroughCommand } from "./commands/walkthrough";
 
 /** Every command, by the words that name it. */
-export const COMMANDS: Command[] = [demoCommand, walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, pretrainCommand, finetuneCommand, evaluateCommand, paramsCommand, forwardCommand, fillMaskCommand, featuresCommand, dataListCommand, dataFetchCommand, kernelInstallCommand, kernelUninstallCommand, doctorCommand];
+export const COMMANDS: Command[] = [demoCommand, walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, pretrainCommand, finetuneCommand, evaluateCommand, experimentCommand, paramsCommand, forwardCommand, fillMaskCommand, featuresCommand, dataListCommand, dataFetchCommand, kernelInstallCommand, kernelUninstallCommand, doctorCommand];
 
 function version(): string {
   try {

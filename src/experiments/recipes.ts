@@ -15,6 +15,8 @@
  *   const plan = recipePlan("table5", resolveScale("tiny"), findTasks({}, "runs/exp/data"));
  *   plan.pretrains.length; // 9: three objectives × three seeds
  */
+import { layerChoiceText, parseLayerChoice } from "../finetuning/layer-choice";
+import { PRESETS } from "../model/config";
 import type { Objective } from "../pretraining/objectives";
 import { BERT_RATIOS, ReplacementRatios } from "../pretraining/masking";
 import { BertLabError } from "../util/errors";
@@ -77,6 +79,8 @@ export interface Plan {
   columns: PlanColumn[];
   /** the row every other is compared with (BERT as the paper trains it) */
   reference: string;
+  /** every column of the paper's table (key → title), shown beside ours even where we have no such task */
+  paperColumns: Record<string, string>;
   pretrains: PretrainJob[];
   evals: EvalJob[];
   /** figure5: the pre-training steps on the x axis */
@@ -84,6 +88,20 @@ export interface Plan {
 }
 
 export const NO_PRETRAINING = "No pre-training";
+
+/**
+ * A layer choice made for BERT-Base, fitted to a model with fewer layers: "the last four" of a
+ * 2-layer model are its two layers. Single layers and "weighted" are left as they are.
+ *
+ * @example
+ *   fitLayers("concat:-1,-2,-3,-4", 2); // "concat:-1,-2"
+ */
+export function fitLayers(layers: string, numLayers: number): string {
+  const choice = parseLayerChoice(layers);
+  if (choice.kind !== "sum" && choice.kind !== "concat") return layerChoiceText(choice);
+  const kept = choice.layers.filter((l) => l === "embeddings" || Math.abs(l) <= numLayers);
+  return layerChoiceText({ kind: choice.kind, layers: kept });
+}
 
 const slug = (s: string) => s.toLowerCase().replace(/%/g, "").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 const seedsOf = (scale: Scale) => Array.from({ length: scale.seeds }, (_, i) => i + 1);
@@ -174,6 +192,7 @@ function table5(scale: Scale, tasks: FoundTasks): Plan {
     rows: [...variants.map((v) => ({ name: v.row, paper: PAPER_TABLE5.rows.find((r) => r.row === v.paperRow)!.scores })), { name: NO_PRETRAINING }],
     columns,
     reference: variants[0].row,
+    paperColumns: PAPER_TABLE5.columns,
     pretrains: jobs.pretrains,
     evals: jobs.evals,
   };
@@ -188,7 +207,7 @@ function table7(scale: Scale, tasks: FoundTasks): Plan {
   for (const seed of seedsOf(scale)) {
     const pre = jobs.pretrain("BERT (MLM + NSP)", "mlm+nsp", BERT_RATIOS, seed);
     jobs.evaluate(fineTuning, column, { kind: "finetune" }, pre, seed);
-    for (const r of featureRows) jobs.evaluate(r.row, column, { kind: "feature-based", layers: r.layers! }, pre, seed);
+    for (const r of featureRows) jobs.evaluate(r.row, column, { kind: "feature-based", layers: fitLayers(r.layers!, PRESETS[scale.model].numHiddenLayers) }, pre, seed);
     jobs.evaluate(NO_PRETRAINING, column, { kind: "finetune" }, null, seed);
   }
   const base = PAPER_TABLE7.rows.find((r) => r.row === "Fine-tuning BERT-Base")!;
@@ -198,11 +217,12 @@ function table7(scale: Scale, tasks: FoundTasks): Plan {
     notes: [
       `The paper: CoNLL-2003 dev F1, BERT-Base; features fed to a randomly initialised two-layer 768-unit BiLSTM; ${PAPER_TABLE7.source}. Its "Fine-tuning BERT-Large" row (96.6) has no counterpart here.`,
       `Here: ${task.title}; one BERT (MLM + NSP) pre-trained per seed; the tagger is ${scale.featureBased.lstmLayers} BiLSTM layer(s) of ${scale.featureBased.hiddenSize} units per direction, trained ${scale.featureBased.epochs} epochs at lr ${scale.featureBased.learningRate}.`,
-      `"Weighted Sum Last Four Hidden" is a plain sum, and "Weighted Sum All 12 Layers" a learned mix over every layer the model has (${scale.model}: fewer than 12), as finetuning/layer-choice.ts explains.`,
+      `"Weighted Sum Last Four Hidden" is a plain sum, and "Weighted Sum All 12 Layers" a learned mix over every state the model has, as finetuning/layer-choice.ts explains; ${scale.model} has ${PRESETS[scale.model].numHiddenLayers} layers, so "last four" means ${fitLayers("concat:-1,-2,-3,-4", PRESETS[scale.model].numHiddenLayers).replace(/^concat:/, "")}.`,
     ],
     rows: [{ name: fineTuning, paper: base.scores }, ...featureRows.map((r) => ({ name: r.row, paper: r.scores })), { name: NO_PRETRAINING }],
     columns: [column],
     reference: fineTuning,
+    paperColumns: { conll2003: column.paperTitle! },
     pretrains: jobs.pretrains,
     evals: jobs.evals,
   };
@@ -216,28 +236,30 @@ function table8(scale: Scale, tasks: FoundTasks): Plan {
     { key: "ner_finetune", title: `${ner.title} fine-tune`, task: ner, paperKey: "ner_finetune", paperTitle: PAPER_TABLE8.columns.ner_finetune },
     { key: "ner_feature", title: `${ner.title} feature-based`, task: ner, paperKey: "ner_feature", paperTitle: PAPER_TABLE8.columns.ner_feature },
   ];
+  const concatLastFour = fitLayers("concat:-1,-2,-3,-4", PRESETS[scale.model].numHiddenLayers);
   const jobs = new JobList(scale);
   for (const seed of seedsOf(scale)) {
     for (const r of PAPER_TABLE8.rows) {
       const pre = jobs.pretrain(r.row, "mlm+nsp", { mask: r.mask, same: r.same, random: r.random }, seed);
       jobs.evaluate(r.row, columns[0], { kind: "finetune" }, pre, seed);
       jobs.evaluate(r.row, columns[1], { kind: "finetune" }, pre, seed);
-      jobs.evaluate(r.row, columns[2], { kind: "feature-based", layers: "concat:-1,-2,-3,-4" }, pre, seed);
+      jobs.evaluate(r.row, columns[2], { kind: "feature-based", layers: concatLastFour }, pre, seed);
     }
     jobs.evaluate(NO_PRETRAINING, columns[0], { kind: "finetune" }, null, seed);
     jobs.evaluate(NO_PRETRAINING, columns[1], { kind: "finetune" }, null, seed);
-    jobs.evaluate(NO_PRETRAINING, columns[2], { kind: "feature-based", layers: "concat:-1,-2,-3,-4" }, null, seed);
+    jobs.evaluate(NO_PRETRAINING, columns[2], { kind: "feature-based", layers: concatLastFour }, null, seed);
   }
   return {
     recipe: "table8",
     title: "Table 8: the masking procedure's ratios",
     notes: [
       `The paper: BERT-Base pre-trained with each MASK / SAME / RND ratio; MNLI fine-tuned, CoNLL-2003 NER fine-tuned and feature-based (the last four layers concatenated); ${PAPER_TABLE8.source}.`,
-      `Here: MLM + NSP with each ratio on the same data and steps; ${sentence.key === "mnli" ? "MNLI" : `${sentence.title} in MNLI's place`}, ${ner.title} for NER; the feature-based column concatenates the last four layers (with fewer layers, all of them) as the paper's does.`,
+      `Here: MLM + NSP with each ratio on the same data and steps; ${sentence.key === "mnli" ? "MNLI" : `${sentence.title} in MNLI's place`}, ${ner.title} for NER; the feature-based column concatenates the last four layers as the paper's does (${concatLastFour}${PRESETS[scale.model].numHiddenLayers < 4 ? `: ${scale.model} has ${PRESETS[scale.model].numHiddenLayers} layers` : ""}).`,
     ],
     rows: [...PAPER_TABLE8.rows.map((r) => ({ name: r.row, paper: r.scores })), { name: NO_PRETRAINING }],
     columns,
     reference: PAPER_TABLE8.rows[0].row,
+    paperColumns: PAPER_TABLE8.columns,
     pretrains: jobs.pretrains,
     evals: jobs.evals,
   };
@@ -271,6 +293,7 @@ function figure5(scale: Scale, tasks: FoundTasks): Plan {
     rows: [...rows.map((r) => ({ name: r.name, paper: r.paper })), { name: NO_PRETRAINING }],
     columns: [column],
     reference: rows[0].name,
+    paperColumns: { mnli: "MNLI-m (Acc), 1M steps" },
     pretrains: jobs.pretrains,
     evals: jobs.evals,
     steps,

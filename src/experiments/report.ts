@@ -40,6 +40,10 @@ export function tableRows(plan: Plan, summary: Summary): Row[] {
       row[`${c.title} (${c.task.metric})`] = cellText(cell);
       if (c.paperKey) row[`paper: ${c.paperTitle}`] = r.paper?.[c.paperKey] ?? "—";
     }
+    // the paper's columns we have no task for, so that its whole table stands beside ours
+    for (const [key, title] of Object.entries(plan.paperColumns)) {
+      if (!plan.columns.some((c) => c.paperKey === key)) row[`paper: ${title}`] = r.paper?.[key] ?? "—";
+    }
     const n = Math.max(0, ...plan.columns.map((c) => summary.cells[r.name]?.[c.key]?.n ?? 0));
     row.seeds = n;
     return row;
@@ -73,7 +77,7 @@ export async function writeReport(outDir: string, plan: Plan, scale: Scale, scor
   };
   const heading = `${plan.title} — scale ${scale.name}: ${scale.model}, ${scale.pretrain.steps} pre-training steps of ${scale.pretrain.batchSize} × ${scale.pretrain.maxSeqLength} tokens, ${scale.seeds} seed${scale.seeds > 1 ? "s" : ""}`;
   const progress = `${summary.done} of ${summary.planned} evaluations done`;
-  const verdicts = summary.comparisons.map((c) => c.verdict);
+  const verdicts = [...(summary.ordering ? [summary.ordering] : []), ...summary.comparisons.map((c) => c.verdict)];
   const md = [`# ${heading}`, "", progress, "", markdown(rows), "", ...plan.notes.map((n) => `- ${n}`), "", "## Differences from the reference row", "", ...(verdicts.length ? verdicts.map((v) => `- ${v}`) : ["- (none yet)"]), ""].join("\n");
   write("table.md", md);
   write("summary.json", JSON.stringify({ recipe: plan.recipe, scale: scale.name, ...summary }, null, 2) + "\n");

@@ -272,6 +272,7 @@ async function runPretrain(job: PretrainJob, scale: Scale, corpus: string[], voc
     callbacks,
   });
   run.model.dispose();
+  run.result.optimizer.dispose(); // its moments: the checkpoint on disk is what the evaluations read
   if (run.result.stopped === "interrupted") return null;
   const last = run.result.history[run.result.history.length - 1] ?? {};
   const final: Record<string, number> = {};

@@ -45,6 +45,8 @@ export interface Summary {
   /** row → column → cell (only cells with at least one value) */
   cells: Record<string, Record<string, Cell>>;
   comparisons: Comparison[];
+  /** the rows the paper has, ranked by their mean over every column, ours beside the paper's ranking (null until every such cell has a value) */
+  ordering: string | null;
   /** evaluations planned and done */
   planned: number;
   done: number;
@@ -118,9 +120,16 @@ export function summarize(plan: Plan, scores: readonly Score[]): Summary {
       comparisons.push({ row: row.name, column: col.key, ...c, paperDifference, sameDirection, verdict: `${row.name} vs ${plan.reference}, ${col.title}: ${signed(c.difference)}, ${noise}${paper}` });
     }
   }
+  const ranked = plan.rows.filter((r) => r.paper !== undefined);
+  const ourMean = (name: string) => mean(plan.columns.map((c) => cells[name]?.[c.key]?.mean ?? NaN));
+  const paperMean = (r: (typeof ranked)[number]) => mean(Object.keys(plan.paperColumns).map((k) => r.paper?.[k]).filter((v): v is number => v !== undefined));
+  const rank = (score: (r: (typeof ranked)[number]) => number) => [...ranked].sort((a, b) => score(b) - score(a)).map((r) => `${r.name} (${score(r).toFixed(1)})`).join(" > ");
+  const ordering = ranked.length > 1 && ranked.every((r) => Number.isFinite(ourMean(r.name)))
+    ? `Rows by their mean over the columns — ours: ${rank((r) => ourMean(r.name))}; the paper: ${rank(paperMean)}`
+    : null;
   const planned = plan.evals.length;
   const ids = new Set(scores.map((s) => `${s.row}\u0000${s.column}\u0000${s.seed}\u0000${s.step ?? ""}`));
-  return { cells, comparisons, planned, done: ids.size };
+  return { cells, comparisons, ordering, planned, done: ids.size };
 }
 
 /** Figure 5's points: per row and step, the cell over seeds (step 0: the No pre-training row, drawn on every line). */
