@@ -165,6 +165,7 @@ function tableStyle(cls: string): string {
     `${c} table{border-collapse:collapse;border:none;margin:0}`,
     `${c} caption{caption-side:top;text-align:left;font-weight:600;padding:0 0 4px 2px}`,
     `${c} th,${c} td{padding:3px 10px;border:none;border-bottom:1px solid rgba(127,127,127,.22);text-align:left;vertical-align:top;white-space:pre-wrap;overflow-wrap:break-word;max-width:40em}`,
+    `${c} tbody td:first-child{min-width:9em}`, // row labels stay readable when a wide table is squeezed
     `${c} thead th{white-space:nowrap;font-weight:600;border-bottom:1.5px solid rgba(127,127,127,.6);background:rgba(127,127,127,.08)}`,
     `${c} tbody tr:nth-child(even){background:rgba(127,127,127,.05)}`,
     `${c} .num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums;font-feature-settings:"tnum"}`,

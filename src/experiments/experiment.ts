@@ -10,6 +10,8 @@
  *   r // the table (ours beside the paper's), the charts, the verdicts
  */
 import { LiveDisplay } from "../display/live";
+import { asDisplay } from "../display/mime";
+import { escapeHtml } from "../display/table";
 import { liveCurves } from "../display/live-curves";
 import { progress, Progress } from "../display/progress";
 import { detectKernel } from "../display/show";
@@ -27,7 +29,7 @@ export async function experiment(recipe: string, options: LiveExperimentOptions)
   const board = new LiveDisplay({ intervalMs: 500 });
   let bar: Progress | null = null;
   try {
-    return await runExperiment({
+    const result = await runExperiment({
       log: (line) => console.log(line),
       ...options,
       recipe,
@@ -37,16 +39,20 @@ export async function experiment(recipe: string, options: LiveExperimentOptions)
         await options.onRun?.(e);
       },
       async onReport(report) {
-        if (report.summary.done > 0) board.update(report);
+        if (report.summary.done > 0) board.update(report.table);
         await options.onReport?.(report);
       },
       callbacks(run) {
         const own = options.callbacks?.(run);
         if (run.kind !== "pretrain") return own;
-        const drawn = curves.callbacks(run.label.replace(/^pre-train /, ""));
+        const drawn = curves.callbacks(run.label.replace(/^pre-train /, "").replace(/, seed (\d+)$/, " #$1"));
         return own ? { ...drawn, onStep: own.onStep, onCheckpoint: own.onCheckpoint } : drawn;
       },
     });
+    // the table was drawn live; the result displays it again with the verdicts, so leave a line here
+    const line = `${result.plan.title}: ${result.summary.done} of ${result.summary.planned} evaluations done${result.complete ? "" : " (stopped: run the cell again to resume)"} — folder ${result.outDir}`;
+    board.update(asDisplay({ "text/plain": line, "text/html": `<p style="font-family:monospace">${escapeHtml(line)}</p>` }));
+    return result;
   } finally {
     await (bar as Progress | null)?.done();
     await curves.close();

@@ -1,6 +1,8 @@
 /**
  * An experiment's results as files and as a notebook display: the table (ours beside the
  * paper's, mean ± sd over seeds), the charts, the verdicts, and one HTML page holding them all.
+ * In a notebook the report displays as the table, notes and verdicts; its charts are shown
+ * with `chart(report.charts["scores.svg"])`.
  * Rewritten after every run, so a folder always shows what has finished.
  *
  *   table.md         the table as Markdown, with the notes and verdicts
@@ -23,6 +25,8 @@ export interface ExperimentReport {
   summary: Summary;
   /** the table as rows (ours and the paper's per column) */
   rows: Row[];
+  /** the table alone (what a live display redraws) */
+  table: Table;
   /** the Vega-Lite specs of the charts written, by file name */
   charts: Record<string, VegaLiteSpec>;
   /** the files written, by name */
@@ -83,15 +87,16 @@ export async function writeReport(outDir: string, plan: Plan, scale: Scale, scor
   write("summary.json", JSON.stringify({ recipe: plan.recipe, scale: scale.name, ...summary }, null, 2) + "\n");
   for (const [name, svg] of Object.entries(svgs)) write(name, svg);
   const t: Table = table(rows, { title: `${heading} (${progress})`, maxRows: Infinity });
+  // the page has the charts inline; a notebook shows them with chart(report.charts[name]), as vega-lite
   const html = (inPage: boolean) =>
     [
       inPage ? `<h2>${escapeHtml(heading)}</h2><p>${escapeHtml(progress)}</p>` : "",
       t.html,
       `<ul>${plan.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`,
-      ...Object.values(svgs).map((svg) => `<div style="margin:8px 0">${svg}</div>`),
+      ...(inPage ? Object.values(svgs).map((svg) => `<div style="margin:8px 0">${svg}</div>`) : []),
       verdicts.length ? `<p><b>Differences from "${escapeHtml(plan.reference)}"</b></p><ul>${verdicts.map((v) => `<li>${escapeHtml(v)}</li>`).join("")}</ul>` : "",
     ].join("\n");
   write("report.html", `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(plan.title)}</title><style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px}</style></head><body>\n${html(true)}\n</body></html>\n`);
   const text = [t.text, "", ...verdicts].join("\n");
-  return { summary, rows, charts, files, [DISPLAY]: () => ({ "text/html": html(false), "text/plain": text }) };
+  return { summary, rows, table: t, charts, files, [DISPLAY]: () => ({ "text/html": html(false), "text/plain": text }) };
 }
