@@ -118,6 +118,30 @@ test("finetune --task tsv end to end on a tiny TSV (a text column by name, label
   assert.match(missing.err, /no column named "body" for the text in the header \(id, review, verdict\)/);
 });
 
+test("finetune --bilstm: the BiLSTM head is in best/ (config.json says so) and evaluate reloads it to the same metric; it is refused where it does not apply", async () => {
+  await ensureBackend();
+  const base = tinyPretrainedFolder(tmp("cli-bilstm-base"), 23);
+  const data = tmp("cli-bilstm");
+  fs.writeFileSync(path.join(data, "train.tsv"), ["review\tverdict", ...tsvRows(24)].join("\n") + "\n");
+  fs.writeFileSync(path.join(data, "dev.tsv"), ["review\tverdict", ...tsvRows(10, { offset: 500 })].join("\n") + "\n");
+  const files = ["--train", path.join(data, "train.tsv"), "--dev", path.join(data, "dev.tsv"), "--max-seq-length", "32"];
+  const out = tmp("cli-bilstm-out");
+  const ft = await run(["finetune", "--task", "tsv", ...files, "--model", base, "--out", out, "--epochs", "1", "--batch-size", "8", "--learning-rate", "1e-3", "--bilstm", "6"]);
+  assert.equal(ft.code, 0, ft.err);
+  assert.match(ft.err, /tensors loaded, 8 new/, "the classifier (2) and the BiLSTM (2 directions × 3) start from random weights");
+  const config = JSON.parse(fs.readFileSync(path.join(out, "best", "config.json"), "utf8"));
+  assert.equal(config.bilstm_hidden_size, 6);
+  const ev = await run(["evaluate", "--task", "tsv", "--model", path.join(out, "best"), "--dev", path.join(data, "dev.tsv"), "--max-seq-length", "32"]);
+  assert.equal(ev.code, 0, ev.err);
+  assert.deepEqual(JSON.parse(ev.out.trim()).metric, JSON.parse(ft.out.trim()).metric);
+  const fb = await run(["finetune", "--task", "wnut17", "--data", data, "--model", base, "--out", tmp("x"), "--feature-based", "-1", "--bilstm", "6"]);
+  assert.equal(fb.code, 2);
+  assert.match(fb.err, /--bilstm is for fine-tuning; with --feature-based the tagger is a BiLSTM already/);
+  const zero = await run(["finetune", "--task", "tsv", ...files, "--model", base, "--out", tmp("y"), "--bilstm", "0"]);
+  assert.notEqual(zero.code, 0);
+  assert.match(zero.err, /bilstm must be a positive number of units per direction, got 0/);
+});
+
 test("finetune --task conll2003 on a folder in CoNLL-2003's format; evaluate prints seqeval's f1, precision, recall and per-type scores, also on test", async () => {
   await ensureBackend();
   const data = writeConll2003(tmp("cli-conll"));
