@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Writable } from "node:stream";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { BertForPreTraining } from "../model/bert-for-pretraining";
@@ -13,18 +12,11 @@ import { tempFolders } from "../util/temp-folders.test.helper";
 import { syntheticVocab, tinyPretrainedFolder, tsvRows, writeConll2003 } from "../finetuning/synthetic-tasks.test.helper";
 import { readSquad } from "../data/squad";
 import { squadScores } from "../finetuning/metrics";
-import { main } from "./main";
+import { runCli } from "./run-cli.test.helper";
 
 const tmp = tempFolders();
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const stdout = new Writable({ write: (c, _e, cb) => ((out += c), cb()) });
-  const stderr = new Writable({ write: (c, _e, cb) => ((err += c), cb()) });
-  const code = await main(argv, { stdin: process.stdin, stdout, stderr });
-  return { code, out, err };
-}
+const run = runCli;
 
 test("finetune then evaluate (SST-2 slice --from the mirror): eval.json, the best model, the same metric again", needsShared("data/glue/SST-2"), async () => {
   await ensureBackend();

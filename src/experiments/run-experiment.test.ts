@@ -5,24 +5,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Writable } from "node:stream";
 import * as tf from "@tensorflow/tfjs-core";
 import { ensureBackend } from "../backend/select";
-import { main } from "../cli/main";
+import { runCli } from "../cli/run-cli.test.helper";
 import { tempFolders } from "../util/temp-folders.test.helper";
 import { RECIPES } from "./recipes";
 import { runExperiment, RunEvent } from "./run-experiment";
 
 const tmp = tempFolders();
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const stdout = new Writable({ write: (c, _e, cb) => ((out += c), cb()) });
-  const stderr = new Writable({ write: (c, _e, cb) => ((err += c), cb()) });
-  const code = await main(argv, { stdin: process.stdin, stdout, stderr });
-  return { code, out, err };
-}
+const cli = runCli;
 
 for (const recipe of RECIPES) {
   test(`${recipe} at the micro scale: every planned run finishes, and the table, chart, report and results are written`, async () => {
