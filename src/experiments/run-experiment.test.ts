@@ -32,6 +32,14 @@ for (const recipe of RECIPES) {
       assert.ok(e.kind === "eval" && Number.isFinite(e.value) && e.value >= -100 && e.value <= 100, `${e.id}: ${JSON.stringify(e)}`);
       assert.ok(!fs.existsSync(path.join(outDir, "finetune", e.id, "best")), "fine-tuned models are not kept by default");
     }
+    // every run's settings are in results.json
+    for (const p of pretrains) assert.ok(p.kind === "pretrain" && p.settings.steps === r.scale.pretrain.steps && p.settings.learningRate === r.scale.pretrain.learningRate && p.settings.seed === p.seed);
+    for (const e of evals) {
+      assert.ok(e.kind === "eval");
+      assert.equal(e.settings.seed, e.seed);
+      assert.equal(e.settings.learningRate, e.method.kind === "feature-based" ? r.scale.featureBased.learningRate : r.scale.finetune.learningRate);
+      assert.equal(e.settings.outDir, undefined);
+    }
     // every row and column of the plan has its cell
     for (const row of r.plan.rows) for (const col of r.plan.columns) {
       if (r.plan.evals.some((e) => e.row === row.name && e.column === col.key)) assert.ok(r.summary.cells[row.name]?.[col.key], `${row.name} × ${col.key}`);

@@ -81,6 +81,8 @@ export interface PretrainRunRecord {
   ratios: { mask: number; same: number; random: number };
   seed: number;
   steps: number;
+  /** everything pretrain() was given that shapes the run */
+  settings: Record<string, unknown>;
   /** the last logged losses */
   final: Record<string, number>;
   seconds: number;
@@ -98,6 +100,8 @@ export interface EvalRunRecord {
   step: number | null;
   seed: number;
   metric: string;
+  /** everything finetune() (or finetuneFeatureBased()) was given that shapes the run */
+  settings: Record<string, unknown>;
   /** the metric ×100 at the best epoch */
   value: number;
   metrics: Record<string, number>;
@@ -250,20 +254,23 @@ export function scoresOf(results: ExperimentResults): Score[] {
 async function runPretrain(job: PretrainJob, scale: Scale, corpus: string[], vocabFile: string, outDir: string, plan: Plan, options: ExperimentOptions, callbacks?: TrainCallbacks): Promise<PretrainRunRecord | null> {
   const t0 = performance.now();
   const p = scale.pretrain;
-  const run = await pretrain({
+  const settings = {
     config: scale.model,
     vocab: vocabFile,
     input: corpus,
-    outDir: path.join(outDir, "pretrain", job.id),
     steps: job.steps,
     batchSize: p.batchSize,
     maxSeqLength: p.maxSeqLength,
     objective: job.objective,
     ratios: job.ratios,
-    masking: "dynamic",
+    masking: "dynamic" as const,
     learningRate: p.learningRate,
     warmupSteps: p.warmupSteps,
     seed: job.seed,
+  };
+  const run = await pretrain({
+    ...settings,
+    outDir: path.join(outDir, "pretrain", job.id),
     logEvery: Math.max(1, Math.round(job.steps / 100)),
     saveEvery: job.saveEvery,
     keepCheckpoints: plan.steps ? plan.steps.length + 1 : 1,
@@ -277,7 +284,7 @@ async function runPretrain(job: PretrainJob, scale: Scale, corpus: string[], voc
   const last = run.result.history[run.result.history.length - 1] ?? {};
   const final: Record<string, number> = {};
   for (const [k, v] of Object.entries(last)) if (k.endsWith("loss") && typeof v === "number") final[k] = v;
-  return { kind: "pretrain", id: job.id, variant: job.variant, objective: job.objective, ratios: job.ratios, seed: job.seed, steps: job.steps, final, seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString() };
+  return { kind: "pretrain", id: job.id, variant: job.variant, objective: job.objective, ratios: job.ratios, seed: job.seed, steps: job.steps, settings, final, seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString() };
 }
 
 async function runEval(job: EvalJob, scale: Scale, vocabFile: string, outDir: string, results: ExperimentResults, options: ExperimentOptions, callbacks?: TrainCallbacks): Promise<EvalRunRecord | null> {
@@ -306,10 +313,11 @@ async function runEval(job: EvalJob, scale: Scale, vocabFile: string, outDir: st
     callbacks,
   };
   const fb = scale.featureBased;
-  const r =
+  const own =
     job.method.kind === "feature-based"
-      ? await finetuneFeatureBased({ ...common, layers: job.method.layers, epochs: fb.epochs, learningRate: fb.learningRate, hiddenSize: fb.hiddenSize, lstmLayers: fb.lstmLayers })
-      : await finetune({ ...common, epochs: f.epochs, learningRate: f.learningRate, bilstm: job.method.bilstm });
+      ? { layers: job.method.layers, epochs: fb.epochs, learningRate: fb.learningRate, hiddenSize: fb.hiddenSize, lstmLayers: fb.lstmLayers }
+      : { epochs: f.epochs, learningRate: f.learningRate, bilstm: job.method.bilstm };
+  const r = "layers" in own ? await finetuneFeatureBased({ ...common, ...own }) : await finetune({ ...common, ...own });
   if (r.result.stopped === "interrupted") return null;
   if (!options.keepModels) fs.rmSync(r.bestDir, { recursive: true, force: true });
   if (!r.best) throw new BertLabError("NO_EVALUATION", `${job.id}: fine-tuning ended without an evaluation on dev`);
@@ -318,6 +326,6 @@ async function runEval(job: EvalJob, scale: Scale, vocabFile: string, outDir: st
   if (typeof value !== "number") throw new Error(`internal: ${job.task.key} reported ${Object.keys(metrics).join(", ")}, not ${job.task.metric}`);
   return {
     kind: "eval", id: job.id, row: job.row, column: job.column, task: job.task.key, method: job.method, pretrain: job.pretrain, step: job.step, seed: job.seed,
-    metric: job.task.metric, value: 100 * value, metrics, epoch: r.best.epoch, seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString(),
+    metric: job.task.metric, settings: { ...common, ...own, signal: undefined, callbacks: undefined, outDir: undefined }, value: 100 * value, metrics, epoch: r.best.epoch, seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString(),
   };
 }
