@@ -31,7 +31,7 @@ export function scoresSpec(plan: Plan, summary: Summary, scores: readonly Score[
   );
   const shown = new Set(cells.map((c) => `${c.row}\u0000${c.task}`));
   const dots = scores.map((s) => ({ row: s.row, task: titles.get(s.column), value: s.value, seed: s.seed })).filter((d) => shown.has(`${d.row}\u0000${d.task}`));
-  const x = { field: "row", type: "nominal", sort: order, title: null, axis: { labelAngle: -35, labelLimit: 140 } };
+  const x = { field: "row", type: "nominal", sort: order, title: null, axis: { labelAngle: -35, labelLimit: 220 } };
   // a facet needs one data set: the cells and the seeds' dots side by side, told apart by "kind"
   const values = [...cells.map((c) => ({ kind: "cell", ...c })), ...dots.map((d) => ({ kind: "seed", ...d }))];
   return {
@@ -61,7 +61,7 @@ export function differenceSpec(plan: Plan, summary: Summary): VegaLiteSpec {
     const ours = { row: c.row, task: titles.get(c.column), who: "ours", difference: c.difference, low: c.difference - 2 * se, high: c.difference + 2 * se };
     return c.paperDifference === null ? [ours] : [ours, { row: c.row, task: titles.get(c.column), who: "the paper", difference: c.paperDifference, low: c.paperDifference, high: c.paperDifference }];
   });
-  const x = { field: "row", type: "nominal", sort: order, title: null, axis: { labelAngle: -35, labelLimit: 140 } };
+  const x = { field: "row", type: "nominal", sort: order, title: null, axis: { labelAngle: -35, labelLimit: 220 } };
   const color = { field: "who", type: "nominal", title: null, scale: { domain: ["ours", "the paper"], range: ["#4c78a8", "#e45756"] } };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",

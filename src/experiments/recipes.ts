@@ -103,6 +103,7 @@ export function fitLayers(layers: string, numLayers: number): string {
   return layerChoiceText({ kind: choice.kind, layers: kept });
 }
 
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
 const slug = (s: string) => s.toLowerCase().replace(/%/g, "").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 const seedsOf = (scale: Scale) => Array.from({ length: scale.seeds }, (_, i) => i + 1);
 
@@ -216,7 +217,7 @@ function table7(scale: Scale, tasks: FoundTasks): Plan {
     title: "Table 7: fine-tuning vs the feature-based approach on NER",
     notes: [
       `The paper: CoNLL-2003 dev F1, BERT-Base; features fed to a randomly initialised two-layer 768-unit BiLSTM; ${PAPER_TABLE7.source}. Its "Fine-tuning BERT-Large" row (96.6) has no counterpart here.`,
-      `Here: ${task.title}; one BERT (MLM + NSP) pre-trained per seed; the tagger is ${scale.featureBased.lstmLayers} BiLSTM layer(s) of ${scale.featureBased.hiddenSize} units per direction, trained ${scale.featureBased.epochs} epochs at lr ${scale.featureBased.learningRate}.`,
+      `Here: ${task.title}; one BERT (MLM + NSP) pre-trained per seed; the tagger is ${plural(scale.featureBased.lstmLayers, "BiLSTM layer")} of ${scale.featureBased.hiddenSize} units per direction, trained for ${plural(scale.featureBased.epochs, "epoch")} at lr ${scale.featureBased.learningRate}.`,
       `"Weighted Sum Last Four Hidden" is a plain sum, and "Weighted Sum All 12 Layers" a learned mix over every state the model has, as finetuning/layer-choice.ts explains; ${scale.model} has ${PRESETS[scale.model].numHiddenLayers} layers, so "last four" means ${fitLayers("concat:-1,-2,-3,-4", PRESETS[scale.model].numHiddenLayers).replace(/^concat:/, "")}.`,
     ],
     rows: [{ name: fineTuning, paper: base.scores }, ...featureRows.map((r) => ({ name: r.row, paper: r.scores })), { name: NO_PRETRAINING }],
