@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { ensureBackend } from "../backend/select";
 import { runCli } from "../cli/run-cli.test.helper";
 import { tempFolders } from "../util/temp-folders.test.helper";
+import { needsShared, sharedPath } from "../util/shared-folder";
 import { RECIPES } from "./recipes";
 import { runExperiment, RunEvent } from "./run-experiment";
 
@@ -115,4 +116,24 @@ test("bert-lab experiment: --plan lists the runs; a micro run prints the table; 
   const missing = await cli(["experiment", "table5", "--out", outDir, "--from", path.join(outDir, "nowhere")]);
   assert.notEqual(missing.code, 0);
   assert.match(missing.err, /--from .*nowhere: no such folder/);
+});
+
+test("table5 with a GLUE_DIR-style --data folder holding SST-2 and SQuAD: both become columns, SQuAD scored by F1 in percent, no BiLSTM span head", needsShared("data/squad/dev-v1.1.json"), async () => {
+  await ensureBackend();
+  const data = tmp("exp-data");
+  const squad = JSON.parse(fs.readFileSync(sharedPath("data/squad/dev-v1.1.json"), "utf8"));
+  const small = { version: squad.version, data: squad.data.slice(0, 1).map((a: { title: string; paragraphs: unknown[] }) => ({ title: a.title, paragraphs: a.paragraphs.slice(0, 2) })) };
+  fs.mkdirSync(path.join(data, "squad"));
+  for (const f of ["train-v1.1.json", "dev-v1.1.json"]) fs.writeFileSync(path.join(data, "squad", f), JSON.stringify(small));
+  fs.mkdirSync(path.join(data, "SST-2"));
+  const sst = (file: string, n: number) => fs.readFileSync(sharedPath(`data/glue/SST-2/${file}`), "utf8").split("\n").slice(0, n).join("\n") + "\n";
+  fs.writeFileSync(path.join(data, "SST-2", "train.tsv"), sst("train.tsv", 41));
+  fs.writeFileSync(path.join(data, "SST-2", "dev.tsv"), sst("dev.tsv", 21));
+  const r = await runExperiment({ recipe: "table5", scale: "micro", data, outDir: tmp("exp-squad") });
+  assert.equal(r.complete, true);
+  assert.deepEqual(r.plan.columns.map((c) => c.key), ["sst2", "squad"]);
+  const squadScores = Object.values(r.results.runs).flatMap((x) => (x.kind === "eval" && x.task === "squad" ? [x] : []));
+  assert.equal(squadScores.length, 4, "BERT, No NSP, LTR and No pre-training; no + BiLSTM on SQuAD");
+  for (const x of squadScores) assert.ok(x.value >= 0 && x.value <= 100 && x.value === x.metrics.f1, JSON.stringify(x.metrics));
+  assert.match(fs.readFileSync(path.join(r.outDir, "table.md"), "utf8"), /"\+ BiLSTM" is not run on SQuAD/);
 });

@@ -316,7 +316,7 @@ async function runEval(job: EvalJob, scale: Scale, vocabFile: string, outDir: st
   const own =
     job.method.kind === "feature-based"
       ? { layers: job.method.layers, epochs: fb.epochs, learningRate: fb.learningRate, hiddenSize: fb.hiddenSize, lstmLayers: fb.lstmLayers }
-      : { epochs: f.epochs, learningRate: f.learningRate, bilstm: job.method.bilstm };
+      : { epochs: f.epochs, learningRate: f.learningRate, bilstm: job.method.bilstm, ...(job.task.level === "span" ? scale.squad : {}) };
   const r = "layers" in own ? await finetuneFeatureBased({ ...common, ...own }) : await finetune({ ...common, ...own });
   if (r.result.stopped === "interrupted") return null;
   if (!options.keepModels) fs.rmSync(r.bestDir, { recursive: true, force: true });
@@ -326,6 +326,7 @@ async function runEval(job: EvalJob, scale: Scale, vocabFile: string, outDir: st
   if (typeof value !== "number") throw new Error(`internal: ${job.task.key} reported ${Object.keys(metrics).join(", ")}, not ${job.task.metric}`);
   return {
     kind: "eval", id: job.id, row: job.row, column: job.column, task: job.task.key, method: job.method, pretrain: job.pretrain, step: job.step, seed: job.seed,
-    metric: job.task.metric, settings: { ...common, ...own, signal: undefined, callbacks: undefined, outDir: undefined }, value: 100 * value, metrics, epoch: r.best.epoch, seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString(),
+    // SQuAD's scores come in percent already (as the official evaluate-v1.1.py prints them); the rest are fractions
+    metric: job.task.metric, settings: { ...common, ...own, signal: undefined, callbacks: undefined, outDir: undefined }, value: job.task.level === "span" ? value : 100 * value, metrics, epoch: r.best.epoch, seconds: (performance.now() - t0) / 1000, finishedAt: new Date().toISOString(),
   };
 }

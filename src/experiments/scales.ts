@@ -32,6 +32,8 @@ export interface Scale {
   vocabBytes: number;
   pretrain: { steps: number; batchSize: number; maxSeqLength: number; learningRate: number; warmupSteps: number };
   finetune: { epochs: number; learningRate: number; batchSize: number; maxSeqLength: number; maxTrainExamples: number | null; maxDevExamples: number | null };
+  /** SQuAD's windows (question + passage): run_squad.py's 384 / 64 / 128 scaled down */
+  squad: { maxSeqLength: number; maxQueryLength: number; docStride: number };
   /** the feature-based approach's tagger (paper: two 768-unit BiLSTM layers) */
   featureBased: { epochs: number; learningRate: number; hiddenSize: number; lstmLayers: number };
   /** units per direction of Table 5's "+ BiLSTM" head */
@@ -51,6 +53,7 @@ export const SCALES: Readonly<Record<ScaleName, Scale>> = {
     vocabBytes: 400_000,
     pretrain: { steps: 4, batchSize: 4, maxSeqLength: 24, learningRate: 1e-3, warmupSteps: 1 },
     finetune: { epochs: 1, learningRate: 3e-4, batchSize: 8, maxSeqLength: 24, maxTrainExamples: 16, maxDevExamples: 16 },
+    squad: { maxSeqLength: 48, maxQueryLength: 16, docStride: 16 },
     featureBased: { epochs: 1, learningRate: 1e-3, hiddenSize: 8, lstmLayers: 1 },
     bilstmUnits: 8,
     seeds: 1,
@@ -67,6 +70,7 @@ export const SCALES: Readonly<Record<ScaleName, Scale>> = {
     // fine-tuning at 3e-4 lets random weights catch up (79 %), 1e-4 shows what pre-training taught
     pretrain: { steps: 600, batchSize: 32, maxSeqLength: 64, learningRate: 3e-4, warmupSteps: 60 },
     finetune: { epochs: 2, learningRate: 1e-4, batchSize: 32, maxSeqLength: 64, maxTrainExamples: 2000, maxDevExamples: 500 },
+    squad: { maxSeqLength: 128, maxQueryLength: 32, docStride: 64 },
     featureBased: { epochs: 3, learningRate: 1e-3, hiddenSize: 64, lstmLayers: 1 },
     bilstmUnits: 64,
     seeds: 3,
@@ -80,6 +84,7 @@ export const SCALES: Readonly<Record<ScaleName, Scale>> = {
     vocabBytes: 50_000_000,
     pretrain: { steps: 10_000, batchSize: 64, maxSeqLength: 128, learningRate: 5e-4, warmupSteps: 1000 },
     finetune: { epochs: 3, learningRate: 1e-4, batchSize: 32, maxSeqLength: 128, maxTrainExamples: 20_000, maxDevExamples: 2000 },
+    squad: { maxSeqLength: 256, maxQueryLength: 64, docStride: 128 },
     featureBased: { epochs: 3, learningRate: 1e-3, hiddenSize: 128, lstmLayers: 1 },
     bilstmUnits: 128,
     seeds: 3,
@@ -93,6 +98,7 @@ export const SCALES: Readonly<Record<ScaleName, Scale>> = {
     vocabBytes: 200_000_000,
     pretrain: { steps: 100_000, batchSize: 128, maxSeqLength: 128, learningRate: 2e-4, warmupSteps: 10_000 },
     finetune: { epochs: 3, learningRate: 5e-5, batchSize: 32, maxSeqLength: 128, maxTrainExamples: null, maxDevExamples: null },
+    squad: { maxSeqLength: 384, maxQueryLength: 64, docStride: 128 },
     featureBased: { epochs: 4, learningRate: 1e-3, hiddenSize: 256, lstmLayers: 2 },
     bilstmUnits: 256,
     seeds: 3,

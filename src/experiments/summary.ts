@@ -35,7 +35,7 @@ export interface Comparison {
   significance: "larger" | "within" | "unknown";
   /** the paper's difference for the same cells, when it has both */
   paperDifference: number | null;
-  /** ours and the paper's differences point the same way (null when either is missing, or the paper's is 0) */
+  /** ours and the paper's differences point the same way (null when either is missing or 0) */
   sameDirection: boolean | null;
   /** one line for people */
   verdict: string;
@@ -114,7 +114,7 @@ export function summarize(plan: Plan, scores: readonly Score[]): Summary {
       const pa = col.paperKey ? row.paper?.[col.paperKey] : undefined;
       const pb = col.paperKey ? ref.paper?.[col.paperKey] : undefined;
       const paperDifference = pa !== undefined && pb !== undefined ? Math.round((pa - pb) * 10) / 10 : null;
-      const sameDirection = paperDifference === null || paperDifference === 0 ? null : Math.sign(paperDifference) === Math.sign(c.difference);
+      const sameDirection = paperDifference === null || paperDifference === 0 || c.difference === 0 ? null : Math.sign(paperDifference) === Math.sign(c.difference);
       const noise = c.significance === "unknown" ? "no noise estimate (one seed)" : c.significance === "larger" ? `larger than the noise (${signed(c.difference)} ± ${c.standardError.toFixed(1)})` : `within the noise (${signed(c.difference)} ± ${c.standardError.toFixed(1)})`;
       const paper = paperDifference === null ? "" : `; the paper: ${signed(paperDifference)}${sameDirection === null ? "" : sameDirection ? ", same direction" : ", opposite direction"}`;
       comparisons.push({ row: row.name, column: col.key, ...c, paperDifference, sameDirection, verdict: `${row.name} vs ${plan.reference}, ${col.title}: ${signed(c.difference)}, ${noise}${paper}` });
