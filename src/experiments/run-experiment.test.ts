@@ -105,6 +105,7 @@ test("bert-lab experiment: --plan lists the runs; a micro run prints the table; 
   assert.equal(plan.code, 0, plan.err);
   assert.match(plan.out, /Table 5: ablation over the pre-training tasks at scale micro: 3 pre-training runs of 4 steps/);
   assert.match(plan.out, /evaluate {2}bilstm\/wordnet4-bilstm-seed1 {2}\(ltr-no-nsp-seed1\)/);
+  assert.ok(!fs.existsSync(outDir) || fs.readdirSync(outDir).length === 0, "--plan writes nothing");
   const run = await cli(["experiment", "table7", "--scale", "micro", "--out", outDir]);
   assert.equal(run.code, 0, run.err);
   assert.match(run.out, /\| Concat Last Four Hidden \| [\d.]+ \| 96\.1 \|/);

@@ -50,11 +50,11 @@ const GLUE_METRIC: Record<string, string> = { mnli: "accuracy", qnli: "accuracy"
 /** a NER task's training file names, any one of which makes it there */
 const NER_TRAIN: Record<"conll2003" | "wnut17", readonly string[]> = { conll2003: [...new Set(CONLL2003_LAYOUTS.map((l) => l.train))], wnut17: ["wnut17train.conll"] };
 
-/** The tasks whose data is there. `workDir` receives the embedded tasks' files when there is no data folder. */
-export function findTasks(source: { from?: string; data?: string }, workDir: string): FoundTasks {
+/** The tasks whose data is there. `workDir` receives the embedded tasks' files when there is no data folder (unless `write` is false: only their paths). */
+export function findTasks(source: { from?: string; data?: string }, workDir: string, write = true): FoundTasks {
   if (source.from && source.data) throw new Error("findTasks: give from or data, not both");
   const root = source.from ?? source.data;
-  if (!root) return embeddedTasks(workDir);
+  if (!root) return embeddedTasks(workDir, write);
   const mirror = Boolean(source.from);
   const found: FoundTasks = { sentence: [], token: [], span: [], missing: [], source: `${mirror ? "the mirror" : "the data folder"} ${root}` };
   const where = (rel: string) => path.join(root, rel);
@@ -88,17 +88,17 @@ export function findTasks(source: { from?: string; data?: string }, workDir: str
 }
 
 /** WordNet-4 and WordNet tagging, written into workDir (once; the same files on a resume). */
-function embeddedTasks(workDir: string): FoundTasks {
+function embeddedTasks(workDir: string, write: boolean): FoundTasks {
   const wn4Dir = path.join(workDir, "wordnet4");
   const tagDir = path.join(workDir, "wordnet-tags");
-  if (!fs.existsSync(path.join(wn4Dir, "dev.tsv"))) {
+  if (write && !fs.existsSync(path.join(wn4Dir, "dev.tsv"))) {
     const wn = wordnetTask({ lexnames: ["noun.animal", "noun.artifact", "noun.person", "noun.plant"] });
     const tsv = (rows: readonly { text: string; labelName: string }[]) => "text\tlabel\n" + rows.map((e) => `${e.text.replace(/\s+/g, " ")}\t${e.labelName}`).join("\n") + "\n";
     fs.mkdirSync(wn4Dir, { recursive: true });
     writeFileAtomic(path.join(wn4Dir, "train.tsv"), tsv(wn.train));
     writeFileAtomic(path.join(wn4Dir, "dev.tsv"), tsv(wn.dev));
   }
-  if (!fs.existsSync(path.join(tagDir, "emerging.dev.conll"))) writeConllFolder(tagDir, wordnetTagging());
+  if (write && !fs.existsSync(path.join(tagDir, "emerging.dev.conll"))) writeConllFolder(tagDir, wordnetTagging());
   return {
     sentence: [{ key: "wordnet4", title: "WordNet-4", level: "sentence", metric: "accuracy", data: { task: "tsv", train: path.join(wn4Dir, "train.tsv"), dev: path.join(wn4Dir, "dev.tsv") } }],
     token: [{ key: "wordnet-tags", title: "WordNet tagging", level: "token", metric: "f1", data: { task: "wnut17", data: tagDir } }],

@@ -74,7 +74,7 @@ the same command resumes, skipping the runs that finished.`,
     };
     if (v.plan) {
       const scale = resolveScale(options.scale, overrides);
-      const plan = recipePlan(recipe, scale, findTasks({ from: options.from, data: options.data }, path.join(options.outDir, "data")));
+      const plan = recipePlan(recipe, scale, findTasks({ from: options.from, data: options.data }, path.join(options.outDir, "data"), false));
       say(`${plan.title} at scale ${scale.name}: ${plan.pretrains.length} pre-training runs of ${scale.pretrain.steps} steps (${scale.model}, ${scale.pretrain.batchSize} × ${scale.pretrain.maxSeqLength}), ${plan.evals.length} evaluations`);
       for (const p of plan.pretrains) say(`  pretrain  ${p.id}  (${p.objective}, ratios ${p.ratios.mask}/${p.ratios.same}/${p.ratios.random})`);
       for (const e of plan.evals) say(`  evaluate  ${e.id}  (${e.pretrain ?? "random weights"}${e.step ? ` @ ${e.step}` : ""})`);
