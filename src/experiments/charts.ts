@@ -65,7 +65,7 @@ export function differenceSpec(plan: Plan, summary: Summary): VegaLiteSpec {
   const color = { field: "who", type: "nominal", title: null, scale: { domain: ["ours", "the paper"], range: ["#4c78a8", "#e45756"] } };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: { text: `${plan.title}: each row minus "${plan.reference}"`, subtitle: "ours ± 2 standard errors (dot and whisker) and the paper's (diamond), in points of each task's score" },
+    title: { text: `${plan.title}: each row minus "${plan.reference}"`, subtitle: "ours ± 2 standard errors (dot and whisker) and, where the paper has the task, the paper's (diamond); in points of each task's score" },
     data: { values: points },
     facet: { field: "task", type: "nominal", title: null, sort: plan.columns.map((c) => c.title) },
     columns: Math.min(4, plan.columns.length),
