@@ -89,7 +89,7 @@ export function figure5Spec(plan: Plan, scores: readonly Score[]): VegaLiteSpec 
     return { row: p.row, step: p.step, mean: p.cell.mean, low: p.cell.mean - sd, high: p.cell.mean + sd, n: p.cell.n };
   });
   const rows = plan.rows.filter((r) => r.paper !== undefined).map((r) => r.name);
-  const color = { field: "row", type: "nominal", title: null, sort: rows, scale: { domain: rows, range: ROW_COLORS.slice(0, rows.length) } };
+  const color = { field: "row", type: "nominal", title: null, sort: rows, scale: { domain: rows, range: ROW_COLORS.slice(0, rows.length) }, legend: { labelLimit: 280, symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1 } };
   const x = { field: "step", type: "quantitative", title: "pre-training steps (0: random weights)" };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
@@ -98,7 +98,7 @@ export function figure5Spec(plan: Plan, scores: readonly Score[]): VegaLiteSpec 
     width: 460,
     height: 260,
     layer: [
-      { mark: { type: "area", opacity: 0.18 }, encoding: { x, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color } },
+      { mark: { type: "area", opacity: 0.18 }, encoding: { x, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color } }, // the same color spec: one legend, drawn as lines
       { mark: { type: "line", strokeWidth: 2, point: true }, encoding: { x, y: { field: "mean", type: "quantitative", title: `${column.title} (${column.task.metric})`, scale: { zero: false } }, color, tooltip: [{ field: "row" }, { field: "step" }, { field: "mean", format: ".1f" }, { field: "n", title: "seeds" }] } },
     ],
   };
