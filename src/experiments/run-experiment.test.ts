@@ -10,6 +10,7 @@ import { ensureBackend } from "../backend/select";
 import { runCli } from "../cli/run-cli.test.helper";
 import { tempFolders } from "../util/temp-folders.test.helper";
 import { needsShared, sharedPath } from "../util/shared-folder";
+import { noteInterrupt } from "../util/kernel-interrupt";
 import { RECIPES } from "./recipes";
 import { runExperiment, RunEvent } from "./run-experiment";
 
@@ -97,6 +98,14 @@ test("an interrupted experiment resumes: finished runs are skipped, the rest run
   assert.equal(Object.keys(second.results.runs).length, second.plan.evals.length + second.plan.pretrains.length);
 
   await assert.rejects(runExperiment({ recipe: "table8", scale: "micro", outDir, overrides: { seeds: 2 } }), /holds a table8 experiment with other settings \(scale differ\) — use another --out, or delete that folder/);
+});
+
+test("a notebook's interrupt between two runs stops the experiment there, with the finished run kept", async () => {
+  await ensureBackend();
+  const outDir = tmp("exp-kernel-stop");
+  const r = await runExperiment({ recipe: "table7", scale: "micro", outDir, onRun: (e) => void (e.phase === "end" && e.index === 1 && noteInterrupt()) });
+  assert.equal(r.complete, false);
+  assert.deepEqual(Object.keys(r.results.runs), ["bert-mlm-nsp-seed1"]);
 });
 
 test("bert-lab experiment: --plan lists the runs; a micro run prints the table; bad input is named", async () => {

@@ -26,6 +26,7 @@ import { pretrain } from "../pretraining/pretrain";
 import { VocabTrainer } from "../tokenization/vocab-trainer";
 import type { TrainCallbacks } from "../training/trainer";
 import { writeFileAtomic } from "../util/atomic-write";
+import { interruptCount } from "../util/kernel-interrupt";
 import { BertLabError } from "../util/errors";
 import { EvalJob, Plan, PretrainJob, recipePlan } from "./recipes";
 import { writeReport, ExperimentReport } from "./report";
@@ -202,6 +203,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   }
 
   let complete = true;
+  const interruptsAtStart = interruptCount(); // a notebook's stop button between two runs ends the loop too
   let report = await writeReport(outDir, plan, scale, scoresOf(results));
   await options.onReport?.(report);
   for (let i = 0; i < order.length; i++) {
@@ -212,7 +214,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       await options.onRun?.({ ...event, phase: "skip" });
       continue;
     }
-    if (options.signal?.aborted) {
+    if (options.signal?.aborted || interruptCount() !== interruptsAtStart) {
       complete = false;
       break;
     }
