@@ -98,6 +98,8 @@ test("an interrupted experiment resumes: finished runs are skipped, the rest run
   assert.equal(Object.keys(second.results.runs).length, second.plan.evals.length + second.plan.pretrains.length);
 
   await assert.rejects(runExperiment({ recipe: "table8", scale: "micro", outDir, overrides: { seeds: 2 } }), /holds a table8 experiment with other settings \(scale differ\) — use another --out, or delete that folder/);
+  fs.writeFileSync(path.join(outDir, "results.json"), "{ half");
+  await assert.rejects(runExperiment({ recipe: "table8", scale: "micro", outDir }), /results\.json cannot be read as JSON .* restore it, or delete the folder to start over/);
 });
 
 test("a notebook's interrupt between two runs stops the experiment there, with the finished run kept", async () => {

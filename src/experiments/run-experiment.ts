@@ -163,7 +163,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   };
   const settingsFile = path.join(outDir, SETTINGS);
   if (fs.existsSync(settingsFile)) {
-    const before = JSON.parse(fs.readFileSync(settingsFile, "utf8")) as typeof settings;
+    const before = readJson(settingsFile) as typeof settings;
     const differs = (Object.keys(settings) as (keyof typeof settings)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(settings[k]));
     if (differs.length) {
       throw new BertLabError("EXPERIMENT_MISMATCH", `${outDir} holds a ${before.recipe} experiment with other settings (${differs.join(", ")} differ) — use another --out, or delete that folder to start over`);
@@ -172,7 +172,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     writeFileAtomic(settingsFile, JSON.stringify(settings, null, 2) + "\n");
   }
   const resultsFile = path.join(outDir, RESULTS);
-  const results: ExperimentResults = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, "utf8")) : { format: "bert-lab-experiment-results", version: 1, recipe: plan.recipe, runs: {} };
+  const results: ExperimentResults = fs.existsSync(resultsFile) ? (readJson(resultsFile) as ExperimentResults) : { format: "bert-lab-experiment-results", version: 1, recipe: plan.recipe, runs: {} };
   const saveResults = () => writeFileAtomic(resultsFile, JSON.stringify(results, null, 2) + "\n");
 
   log(`${plan.title} at scale ${scale.name} (${scale.summary})`);
@@ -233,6 +233,15 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     await options.onRun?.({ ...event, phase: "end", seconds: record.seconds, value: record.kind === "eval" ? record.value : undefined });
   }
   return { ...report, plan, scale, results, complete, outDir };
+}
+
+/** An experiment folder's JSON file; the error names it and what to do. */
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new BertLabError("BAD_EXPERIMENT", `${file} cannot be read as JSON (${(e as Error).message}) — it is written atomically, so it was changed by hand: restore it, or delete the folder to start over`);
+  }
 }
 
 /** The pre-training corpus: given, the mirror's English text, or the embedded WordNet corpus. */
