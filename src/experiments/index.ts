@@ -6,5 +6,5 @@ export { RECIPES, RecipeName, recipePlan, Plan, PlanRow, PlanColumn, PretrainJob
 export { summarize, figure5Points, compareCells, cellOf, cellText, sampleSd, Summary, Cell, Comparison, Score } from "./summary";
 export { scoresSpec, differenceSpec, figure5Spec } from "./charts";
 export { writeReport, tableRows, ExperimentReport } from "./report";
-export { runExperiment, scoresOf, ExperimentOptions, ExperimentResult, ExperimentResults, RunEvent, PretrainRunRecord, EvalRunRecord } from "./run-experiment";
+export { runExperiment, planExperiment, scoresOf, ExperimentOptions, ExperimentResult, ExperimentResults, RunEvent, PretrainRunRecord, EvalRunRecord } from "./run-experiment";
 export { experiment, LiveExperimentOptions } from "./experiment";

@@ -32,7 +32,7 @@ import { EvalJob, Plan, PretrainJob, recipePlan } from "./recipes";
 import { writeReport, ExperimentReport } from "./report";
 import { resolveScale, Scale, ScaleOverrides } from "./scales";
 import { Score } from "./summary";
-import { findTasks } from "./tasks";
+import { findTasks, FoundTasks } from "./tasks";
 
 export interface ExperimentOptions {
   /** table5 | table7 | table8 | figure5 */
@@ -130,8 +130,11 @@ export interface ExperimentResult extends ExperimentReport {
 const RESULTS = "results.json";
 const SETTINGS = "experiment.json";
 
-export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResult> {
-  const log = options.log ?? (() => {});
+/**
+ * What an experiment would run, its options checked: the scale, the tasks found (filtered by
+ * `tasks`) and the plan. `write: false` (for `--plan`) leaves the folder untouched.
+ */
+export function planExperiment(options: ExperimentOptions, write = true): { scale: Scale; tasks: FoundTasks; plan: Plan; outDir: string } {
   if (!options.outDir) throw new BertLabError("MISSING_OPTION", "an experiment needs an output folder: --out DIR");
   if (options.from && options.data) throw new BertLabError("BAD_OPTION", "give --from DIR (a mirror) or --data DIR (a folder of task folders), not both");
   for (const [what, dir] of [["--from", options.from], ["--data", options.data]] as const) {
@@ -139,8 +142,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   }
   const scale = resolveScale(options.scale ?? "tiny", options.overrides);
   const outDir = path.resolve(options.outDir);
-  fs.mkdirSync(outDir, { recursive: true });
-  const tasks = findTasks({ from: options.from, data: options.data }, path.join(outDir, "data"));
+  const tasks = findTasks({ from: options.from, data: options.data }, path.join(outDir, "data"), write);
   if (options.tasks?.length) {
     const known = [...tasks.sentence, ...tasks.token, ...tasks.span].map((t) => t.key);
     const unknown = options.tasks.filter((t) => !known.includes(t));
@@ -150,7 +152,13 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     tasks.token = tasks.token.filter(keep);
     tasks.span = tasks.span.filter(keep);
   }
-  const plan = recipePlan(options.recipe, scale, tasks);
+  return { scale, tasks, plan: recipePlan(options.recipe, scale, tasks), outDir };
+}
+
+export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResult> {
+  const log = options.log ?? (() => {});
+  const { scale, tasks, plan, outDir } = planExperiment(options);
+  fs.mkdirSync(outDir, { recursive: true });
   const corpus = corpusFiles(options);
 
   // what this folder is for; a resume must ask for the same

@@ -2,10 +2,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { initBackend } from "../../backend/select";
-import { findTasks } from "../../experiments/tasks";
-import { RECIPES, recipePlan } from "../../experiments/recipes";
-import { runExperiment } from "../../experiments/run-experiment";
-import { resolveScale, SCALE_NAMES, SCALES, ScaleOverrides } from "../../experiments/scales";
+import { RECIPES } from "../../experiments/recipes";
+import { planExperiment, runExperiment } from "../../experiments/run-experiment";
+import { SCALE_NAMES, SCALES, ScaleOverrides } from "../../experiments/scales";
 import { BertLabError } from "../../util/errors";
 import { CliIO, Command } from "../command";
 import { formatDuration, ProgressBar } from "../progress";
@@ -73,8 +72,7 @@ the same command resumes, skipping the runs that finished.`,
       keepModels: Boolean(v["keep-models"]),
     };
     if (v.plan) {
-      const scale = resolveScale(options.scale, overrides);
-      const plan = recipePlan(recipe, scale, findTasks({ from: options.from, data: options.data }, path.join(options.outDir, "data"), false));
+      const { scale, plan } = planExperiment(options, false);
       say(`${plan.title} at scale ${scale.name}: ${plan.pretrains.length} pre-training runs of ${scale.pretrain.steps} steps (${scale.model}, ${scale.pretrain.batchSize} × ${scale.pretrain.maxSeqLength}), ${plan.evals.length} evaluations`);
       for (const p of plan.pretrains) say(`  pretrain  ${p.id}  (${p.objective}, ratios ${p.ratios.mask}/${p.ratios.same}/${p.ratios.random})`);
       for (const e of plan.evals) say(`  evaluate  ${e.id}  (${e.pretrain ?? "random weights"}${e.step ? ` @ ${e.step}` : ""})`);
