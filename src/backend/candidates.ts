@@ -9,6 +9,8 @@ import * as tfcpu from "@tensorflow/tfjs-backend-cpu";
 import * as tfwasm from "@tensorflow/tfjs-backend-wasm";
 import * as path from "node:path";
 import { firstLine, isInstalled, loadOptional } from "./optional-module";
+import { nativeStatus } from "./native";
+import { registerNativeKernels } from "./native-kernels";
 import { registerWasmFixes } from "./wasm-fixes";
 import { missingWebgpuPackages, probeWebgpu } from "./webgpu-probe";
 
@@ -150,7 +152,12 @@ const wasm: Candidate = {
     const fixes = registerWasmFixes();
     const all = [...fixes.registered, ...fixes.alreadyRegistered];
     const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "SIMD" : "no SIMD";
-    return { detail: `XNNPACK, ${simd}, one thread; kernel fixes: ${all.join(", ")}`, threads: tfwasm.getThreadsCount() };
+    registerNativeKernels();
+    const native = nativeStatus();
+    if (native.active) {
+      return { detail: `native kernels (${native.isa}, ${native.threads} thread${native.threads === 1 ? "" : "s"}) on the wasm heap; XNNPACK, ${simd} for the rest`, threads: native.threads };
+    }
+    return { detail: `XNNPACK, ${simd}, one thread; kernel fixes: ${all.join(", ")}; native kernels: ${native.reason}`, threads: tfwasm.getThreadsCount() };
   },
   installedNote() {
     return { status: "available", package: "@tensorflow/tfjs-backend-wasm", detail: "installed" };

@@ -29,7 +29,7 @@ export const SMALL_WORK = 16 * 1024;
 const NO_TRANSPOSE = { transposeA: false, transposeB: false };
 
 /** Shapes of a (possibly batched, possibly transposed) product a·b. */
-interface Geometry {
+export interface Geometry {
   M: number;
   K: number;
   N: number;
@@ -39,7 +39,7 @@ interface Geometry {
   outShape: number[];
 }
 
-function geometry(a: tf.TensorInfo, b: tf.TensorInfo, ta: boolean, tb: boolean): Geometry {
+export function geometry(a: tf.TensorInfo, b: tf.TensorInfo, ta: boolean, tb: boolean): Geometry {
   const ra = a.shape.length;
   const rb = b.shape.length;
   const M = ta ? a.shape[ra - 1] : a.shape[ra - 2];
@@ -127,7 +127,7 @@ function perItem(backend: BackendWasm, original: tf.KernelFunc, A: tf.TensorInfo
 }
 
 /** The activation kernels `_FusedMatMul` can fuse, applied on their own. */
-function applyActivation(
+export function applyActivation(
   backend: BackendWasm,
   x: tf.TensorInfo,
   activation: string,

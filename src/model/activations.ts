@@ -2,12 +2,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { HiddenAct } from "./config";
 
-const SQRT_HALF = Math.SQRT1_2;
+import { gelu as geluOp } from "../kernels/gelu";
+
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
-/** "gelu": the exact form x·Φ(x) = 0.5·x·(1 + erf(x/√2)), as BERT and HF use it. */
+/** "gelu": the exact form x·Φ(x) = 0.5·x·(1 + erf(x/√2)), as BERT and HF use it (native on wasm with the addon). */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, SQRT_HALF)))));
+  return geluOp(x);
 }
 
 /** "gelu_new": the tanh approximation 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */

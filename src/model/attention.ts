@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { BertConfig } from "./config";
 import { Dense } from "./dense";
+import { softmax } from "../kernels/softmax";
 import { dropout, RunContext } from "./dropout";
 import { LayerNorm } from "./layer-norm";
 import { ParamStore } from "./params";
@@ -42,7 +43,7 @@ export class SelfAttention {
       const v = heads(this.value.apply(x));
       const kT = tf.transpose(k, [0, 1, 3, 2]); // [B, A, D, T]
       const scores = tf.add(tf.mul(tf.matMul(q, kT), 1 / Math.sqrt(D)), mask); // [B, A, T, T]
-      const probs = tf.softmax(scores) as tf.Tensor4D; // [B, A, T, T]
+      const probs = softmax(scores) as tf.Tensor4D; // [B, A, T, T]
       const context = tf.matMul(dropout(probs, this.config.attentionProbsDropoutProb, ctx), v); // [B, A, T, D]
       const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B, T, H]); // [B, T, H]
       const projected = dropout(this.output.apply(merged), this.config.hiddenDropoutProb, ctx);

@@ -1,5 +1,6 @@
 /** Dropout that happens only in training mode, with seeds drawn from the model's RNG. */
 import * as tf from "@tensorflow/tfjs-core";
+import { dropoutWithSeed } from "../kernels/dropout-mask";
 import type { RandomSource } from "../util/random-source";
 
 export interface RunContext {
@@ -10,5 +11,6 @@ export interface RunContext {
 
 export function dropout(x: tf.Tensor, rate: number, ctx: RunContext): tf.Tensor {
   if (!ctx.training || rate === 0) return x;
-  return tf.dropout(x, rate, undefined, ctx.rng.randint(0, 2 ** 31 - 1));
+  // masks from a counter-based hash (src/kernels/dropout-mask.ts): the same on every backend
+  return dropoutWithSeed(x, rate, ctx.rng.randint(0, 2 ** 31 - 1));
 }

@@ -2,6 +2,8 @@
  * Losses. Legend: M labelled rows, C classes (the vocabulary for MLM).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { nativeOpsActive } from "../backend/native-kernels";
+import { softmaxCrossEntropyNative } from "../kernels/cross-entropy";
 
 /**
  * Mean softmax cross-entropy of logits [M, C] against integer labels [M], with its own
@@ -20,6 +22,7 @@ export function sparseSoftmaxCrossEntropy(logits: tf.Tensor2D, labels: ArrayLike
     if (!Number.isInteger(y) || y < 0 || y >= C) throw new Error(`cross-entropy: label ${y} at row ${i} is outside 0..${C - 1}`);
     flatIndex[i] = i * C + y;
   }
+  if (nativeOpsActive() && logits.dtype === "float32") return softmaxCrossEntropyNative(logits, Int32Array.from(labels));
   // tfjs types the arguments as (Tensor | GradSaveFunc)[]: they are (logits, save)
   const loss = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const logProbs = tf.logSoftmax(x as tf.Tensor2D); // [M, C]

@@ -30,6 +30,7 @@
  * The optimizer owns its slots (free them with dispose()); params and grads stay the caller's.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { NATIVE_KERNEL, nativeOpsActive } from "../backend/native-kernels";
 import { BertLabError } from "../util/errors";
 import { NamedTensors, namedEntries } from "./named-tensors";
 
@@ -134,9 +135,29 @@ export class BertAdamW {
 
     this.stepCount += 1;
     const t = this.stepCount;
+    const native = nativeOpsActive();
     for (const [name, param, grad] of work) {
       const { m, v } = this.slotFor(name, param.shape);
       const decay = this.decays(name);
+      if (native && grad.dtype === "float32") {
+        // one native pass per parameter (native/src/adamw.cc: the same two rules as below)
+        tf.tidy(() => {
+          const attrs = {
+            lr,
+            beta1: this.beta1,
+            beta2: this.beta2,
+            epsilon: this.epsilon,
+            weightDecay: decay ? this.weightDecay : 0,
+            stepSize: this.biasCorrection ? (lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t) : 0,
+            biasCorrection: this.biasCorrection,
+          };
+          const [p2, m2, v2] = tf.engine().runKernel(NATIVE_KERNEL.adamw, { p: param, m, v, g: grad }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          m.assign(m2);
+          v.assign(v2);
+          param.assign(p2);
+        });
+        continue;
+      }
       tf.tidy(() => {
         const g = grad.dtype === "float32" ? grad : tf.cast(grad, "float32");
         const nextM = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
