@@ -186,9 +186,11 @@ const OWN: Record<string, Impl> = {
     addon.geluBackward(heap(be), new Float64Array([at(be, x), at(be, dy), at(be, dx), sizeOf(x.shape)]));
     return dx;
   },
-  [NATIVE_KERNEL.dropoutMask]: (addon, be, { x }, { rate, seed }) => {
-    const mask = be.makeOutput(x.shape, "float32");
-    addon.dropoutMask(heap(be), new Float64Array([at(be, mask), sizeOf(x.shape), rate as number, seed as number]));
+  // no inputs (the mask depends on nothing differentiable): the shape comes as an attribute
+  [NATIVE_KERNEL.dropoutMask]: (addon, be, _inputs, { shape, rate, seed }) => {
+    const mask = be.makeOutput(shape as number[], "float32");
+    if (sizeOf(shape as number[]) === 0) return mask;
+    addon.dropoutMask(heap(be), new Float64Array([at(be, mask), sizeOf(shape as number[]), rate as number, seed as number]));
     return mask;
   },
   [NATIVE_KERNEL.layerNorm]: (addon, be, { x, gamma, beta }, { eps }) => {

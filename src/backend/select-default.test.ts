@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { isInstalled } from "./optional-module";
+import { nativeStatus } from "./native";
 import { getBackendReport, initBackend } from "./select";
 import { wasmFixesRegistered } from "./wasm-fixes";
 
@@ -20,7 +21,10 @@ test("by default: wasm here, with tensorflow and webgpu reported as not installe
   assert.equal(r.chosen, "wasm");
   assert.equal(tf.getBackend(), "wasm");
   assert.equal(r.requestedBy, "auto");
-  assert.equal(r.threads, 1);
+  // one thread without the native kernels; with them, what nativeStatus() says (all cores by default)
+  const native = nativeStatus();
+  assert.equal(r.threads, native.active ? native.threads : 1);
+  assert.match(r.candidates[2].detail ?? "", native.active ? /^native kernels \((avx512|avx2|neon|scalar), \d+ threads?\)/ : /native kernels: /);
   assert.deepEqual(
     r.candidates.map((c) => [c.name, c.status]),
     [

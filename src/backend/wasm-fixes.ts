@@ -9,16 +9,19 @@
  *   the original kernel so such calls take XNNPACK's fast path (./wasm-matmul).
  * - `_FusedMatMul` adds its bias wrongly when it has a transpose flag or a batch: re-registered
  *   the same way, with bias and activation applied separately there.
+ * - `Identity` copies the whole tensor, and the engine runs it on every tensor a gradient
+ *   saves for the backward pass (189 copies per BERT-tiny step): re-registered to share the
+ *   data with a reference count, as the cpu backend does (tensors are immutable).
  *
  * @example
- *   registerWasmFixes() // → { registered: ["UnsortedSegmentSum", "BatchMatMul", "_FusedMatMul"], alreadyRegistered: [] }
- *   registerWasmFixes() // → { registered: [], alreadyRegistered: ["UnsortedSegmentSum", "BatchMatMul", "_FusedMatMul"] }
+ *   registerWasmFixes() // → { registered: ["UnsortedSegmentSum", "BatchMatMul", "_FusedMatMul", "Identity"], alreadyRegistered: [] }
+ *   registerWasmFixes() // → { registered: [], alreadyRegistered: ["UnsortedSegmentSum", "BatchMatMul", "_FusedMatMul", "Identity"] }
  */
 import * as tf from "@tensorflow/tfjs-core";
 // loading it registers the wasm backend and its kernels, which we wrap below (a named use, not
 // a bare `import "…"`, keeps the package's Emscripten types out of our published .d.ts)
 import * as tfwasm from "@tensorflow/tfjs-backend-wasm";
-import { isOurKernel, originalOf } from "./wasm-kernel-utils";
+import { isOurKernel, KernelArgs, markOurs, originalOf, wasmBackendOf } from "./wasm-kernel-utils";
 import { makeBatchMatMul, makeFusedMatMul } from "./wasm-matmul";
 import { wasmUnsortedSegmentSumConfig } from "./wasm-segment-sum";
 
@@ -69,10 +72,23 @@ export function registerWasmFixes(): WasmFixesResult {
     wrapKernel(tf._FusedMatMul, (fused) => makeFusedMatMul(fused, originalBatch));
     result.registered.push(tf._FusedMatMul);
   }
+
+  if (isOurKernel(tf.Identity)) result.alreadyRegistered.push(tf.Identity);
+  else {
+    wrapKernel(tf.Identity, (copy) =>
+      markOurs(((args: KernelArgs) => {
+        const { x } = args.inputs as { x: tf.TensorInfo };
+        if (x.dtype === "string") return copy(args);
+        wasmBackendOf(args).incRef(x.dataId);
+        return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+      }) as tf.KernelFunc, copy),
+    );
+    result.registered.push(tf.Identity);
+  }
   return result;
 }
 
 /** True when every wasm fix is registered in this process. */
 export function wasmFixesRegistered(): boolean {
-  return [wasmUnsortedSegmentSumConfig.kernelName, tf.BatchMatMul, tf._FusedMatMul].every(isOurKernel);
+  return [wasmUnsortedSegmentSumConfig.kernelName, tf.BatchMatMul, tf._FusedMatMul, tf.Identity].every(isOurKernel);
 }

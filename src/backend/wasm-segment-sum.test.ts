@@ -14,13 +14,13 @@ test("without the fix, wasm has no UnsortedSegmentSum (so gather has no gradient
 
 test("registerWasmFixes registers each kernel once; a second call changes nothing", () => {
   const first = registerWasmFixes();
-  assert.deepEqual(first.registered, ["UnsortedSegmentSum", "BatchMatMul", "_FusedMatMul"]);
-  const kernels = ["UnsortedSegmentSum", "BatchMatMul", "_FusedMatMul"].map((k) => tf.getKernel(k, "wasm")!.kernelFunc);
+  assert.deepEqual(first.registered, ["UnsortedSegmentSum", "BatchMatMul", "_FusedMatMul", "Identity"]);
+  const kernels = ["UnsortedSegmentSum", "BatchMatMul", "_FusedMatMul", "Identity"].map((k) => tf.getKernel(k, "wasm")!.kernelFunc);
   const second = registerWasmFixes();
   assert.deepEqual(second.registered, []);
-  assert.deepEqual(second.alreadyRegistered, ["UnsortedSegmentSum", "BatchMatMul", "_FusedMatMul"]);
+  assert.deepEqual(second.alreadyRegistered, ["UnsortedSegmentSum", "BatchMatMul", "_FusedMatMul", "Identity"]);
   assert.deepEqual(
-    ["UnsortedSegmentSum", "BatchMatMul", "_FusedMatMul"].map((k) => tf.getKernel(k, "wasm")!.kernelFunc),
+    ["UnsortedSegmentSum", "BatchMatMul", "_FusedMatMul", "Identity"].map((k) => tf.getKernel(k, "wasm")!.kernelFunc),
     kernels,
     "the same kernel functions stay registered",
   );

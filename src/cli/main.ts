@@ -6,6 +6,7 @@ import { BertLabError } from "../util/errors";
 import { repoRoot } from "../util/shared-folder";
 import { helpText, parseArgs } from "./args";
 import { CliIO, Command } from "./command";
+import { benchTrainCommand } from "./commands/bench";
 import { createPretrainingDataCommand } from "./commands/create-pretraining-data";
 import { dataFetchCommand, dataListCommand } from "./commands/data";
 import { demoCommand } from "./commands/demo";
@@ -23,7 +24,7 @@ import { vocabTrainCommand } from "./commands/vocab-train";
 import { walkthroughCommand } from "./commands/walkthrough";
 
 /** Every command, by the words that name it. */
-export const COMMANDS: Command[] = [demoCommand, walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, pretrainCommand, finetuneCommand, evaluateCommand, experimentCommand, paramsCommand, forwardCommand, fillMaskCommand, featuresCommand, dataListCommand, dataFetchCommand, kernelInstallCommand, kernelUninstallCommand, doctorCommand];
+export const COMMANDS: Command[] = [demoCommand, walkthroughCommand, tokenizeCommand, vocabTrainCommand, createPretrainingDataCommand, pretrainCommand, finetuneCommand, evaluateCommand, experimentCommand, paramsCommand, forwardCommand, fillMaskCommand, featuresCommand, dataListCommand, dataFetchCommand, kernelInstallCommand, kernelUninstallCommand, doctorCommand, benchTrainCommand];
 
 function version(): string {
   try {

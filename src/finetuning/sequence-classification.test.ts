@@ -35,7 +35,9 @@ test("fine-tuning a classifier (WordNet categories): the loss falls, train accur
   const trainSet = examples(wn.train, 8); // small enough to fit in a test's time
   const task = sequenceClassificationTask(model, tok, trainSet, examples(wn.dev, 40), { batchSize: 8, maxSeqLength: 32, seed: 1 });
   const counts: number[] = [];
-  const r = await train(task, { steps: 60, learningRate: 2e-3, warmupSteps: 6, logEvery: 10, callbacks: { onStep: () => void counts.push(tf.memory().numTensors) } });
+  // lr 5e-4: at 2e-3 this 8-example run is chaotic (loss spikes, some seeds never recover, with or
+  // without dropout); at 5e-4 model seeds 1–4 all reach train accuracy ≥ 0.88 in 60 steps
+  const r = await train(task, { steps: 60, learningRate: 5e-4, warmupSteps: 6, logEvery: 10, callbacks: { onStep: () => void counts.push(tf.memory().numTensors) } });
   const first = r.history[0];
   const last = r.history[r.history.length - 1];
   assert.ok(last.loss < 0.6 * first.loss, `loss ${first.loss} → ${last.loss}`);

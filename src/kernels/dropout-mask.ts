@@ -35,7 +35,7 @@ export function dropoutMaskValues(n: number, rate: number, seed: number): Float3
 export function dropoutMask(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${rate}`);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`dropout seed must be an integer in [0, 2³²), got ${seed}`);
-  if (nativeOpsActive()) return tf.engine().runKernel(NATIVE_KERNEL.dropoutMask, { x }, { rate, seed }) as tf.Tensor;
+  if (nativeOpsActive()) return tf.engine().runKernel(NATIVE_KERNEL.dropoutMask, {}, { shape: x.shape, rate, seed }) as tf.Tensor;
   return tf.tensor(dropoutMaskValues(x.size, rate, seed), x.shape, "float32");
 }
 
