@@ -6,11 +6,12 @@
 #include <cmath>
 
 #include "bertlab.h"
+#include "vmath.h"
 
 namespace bertlab {
 
-void adamw_update(const AdamArgs& a) {
-  parallel_rows(a.n, 1, [&](int64_t lo, int64_t hi) {
+namespace {
+MULTIVERSION void update_range(const AdamArgs& a, int64_t lo, int64_t hi) {
     for (int64_t i = lo; i < hi; i++) {
       const float g = a.g[i] * a.grad_scale;
       const float m = a.beta1 * a.m[i] + (1.f - a.beta1) * g;
@@ -27,7 +28,11 @@ void adamw_update(const AdamArgs& a) {
       a.v_out[i] = v;
       a.p_out[i] = p;
     }
-  });
+}
+}  // namespace
+
+void adamw_update(const AdamArgs& a) {
+  parallel_rows(a.n, 1, [&](int64_t lo, int64_t hi) { update_range(a, lo, hi); });
 }
 
 }  // namespace bertlab

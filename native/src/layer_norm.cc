@@ -5,26 +5,57 @@
 #include <cmath>
 
 #include "bertlab.h"
+#include "vmath.h"
 
 namespace bertlab {
 
+namespace {
+MULTIVERSION void forward_rows(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
+                               int64_t lo, int64_t hi, int64_t H, float eps) {
+  for (int64_t r = lo; r < hi; r++) {
+    const float* xr = x + r * H;
+    float* yr = y + r * H;
+    float s = 0.f;
+    for (int64_t j = 0; j < H; j++) s += xr[j];
+    const float mu = s / H;
+    float q = 0.f;
+    for (int64_t j = 0; j < H; j++) q += (xr[j] - mu) * (xr[j] - mu);
+    const float inv = 1.f / std::sqrt(q / H + eps);
+    for (int64_t j = 0; j < H; j++) yr[j] = (xr[j] - mu) * inv * gamma[j] + beta[j];
+    mean[r] = mu;
+    rstd[r] = inv;
+  }
+}
+
+MULTIVERSION void backward_rows(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
+                                float* dx, float* pg, float* pb, int64_t lo, int64_t hi, int64_t H) {
+  for (int64_t r = lo; r < hi; r++) {
+    const float* xr = x + r * H;
+    const float* gr = dy + r * H;
+    const float mu = mean[r], inv = rstd[r];
+    float sg = 0.f, sgx = 0.f;
+    for (int64_t j = 0; j < H; j++) {
+      const float xh = (xr[j] - mu) * inv;
+      const float g = gr[j] * gamma[j];
+      sg += g;
+      sgx += g * xh;
+      pg[j] += gr[j] * xh;
+      pb[j] += gr[j];
+    }
+    sg /= H;
+    sgx /= H;
+    float* dr = dx + r * H;
+    for (int64_t j = 0; j < H; j++) {
+      const float xh = (xr[j] - mu) * inv;
+      dr[j] = inv * (gr[j] * gamma[j] - sg - xh * sgx);
+    }
+  }
+}
+}  // namespace
+
 void layer_norm_forward(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
                         int64_t rows, int64_t H, float eps) {
-  parallel_rows(rows, H, [&](int64_t lo, int64_t hi) {
-    for (int64_t r = lo; r < hi; r++) {
-      const float* xr = x + r * H;
-      float* yr = y + r * H;
-      float s = 0.f;
-      for (int64_t j = 0; j < H; j++) s += xr[j];
-      const float mu = s / H;
-      float q = 0.f;
-      for (int64_t j = 0; j < H; j++) q += (xr[j] - mu) * (xr[j] - mu);
-      const float inv = 1.f / std::sqrt(q / H + eps);
-      for (int64_t j = 0; j < H; j++) yr[j] = (xr[j] - mu) * inv * gamma[j] + beta[j];
-      mean[r] = mu;
-      rstd[r] = inv;
-    }
-  });
+  parallel_rows(rows, H, [&](int64_t lo, int64_t hi) { forward_rows(x, gamma, beta, y, mean, rstd, lo, hi, H, eps); });
 }
 
 void layer_norm_backward(const float* x, const float* gamma, const float* mean, const float* rstd, const float* dy,
@@ -35,28 +66,7 @@ void layer_norm_backward(const float* x, const float* gamma, const float* mean, 
   std::vector<float> partial((size_t)(chunks * 2 * H), 0.f);
   parallel_for(chunks, [&](int64_t c) {
     float* pg = partial.data() + c * 2 * H;
-    float* pb = pg + H;
-    for (int64_t r = c * per; r < std::min(rows, (c + 1) * per); r++) {
-      const float* xr = x + r * H;
-      const float* gr = dy + r * H;
-      const float mu = mean[r], inv = rstd[r];
-      float sg = 0.f, sgx = 0.f;
-      for (int64_t j = 0; j < H; j++) {
-        const float xh = (xr[j] - mu) * inv;
-        const float g = gr[j] * gamma[j];
-        sg += g;
-        sgx += g * xh;
-        pg[j] += gr[j] * xh;
-        pb[j] += gr[j];
-      }
-      sg /= H;
-      sgx /= H;
-      float* dr = dx + r * H;
-      for (int64_t j = 0; j < H; j++) {
-        const float xh = (xr[j] - mu) * inv;
-        dr[j] = inv * (gr[j] * gamma[j] - sg - xh * sgx);
-      }
-    }
+    backward_rows(x, gamma, mean, rstd, dy, dx, pg, pg + H, c * per, std::min(rows, (c + 1) * per), H);
   });
   for (int64_t j = 0; j < H; j++) dgamma[j] = dbeta[j] = 0.f;
   for (int64_t c = 0; c < chunks; c++) {

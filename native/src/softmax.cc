@@ -3,20 +3,42 @@
 #include <cmath>
 
 #include "bertlab.h"
+#include "vmath.h"
 
 namespace bertlab {
+
+namespace {
+MULTIVERSION float row_max(const float* x, int64_t n) {
+  float m = -INFINITY;
+  for (int64_t j = 0; j < n; j++) m = x[j] > m ? x[j] : m;
+  return m;
+}
+
+// y = e^(x − shift), returns Σ y
+MULTIVERSION float exp_shifted(const float* x, float* y, int64_t n, float shift) {
+  float s = 0.f;
+  for (int64_t j = 0; j < n; j++) s += (y[j] = fast_exp(x[j] - shift));
+  return s;
+}
+
+MULTIVERSION void scale_row(float* y, int64_t n, float k) {
+  for (int64_t j = 0; j < n; j++) y[j] *= k;
+}
+
+MULTIVERSION void softmax_grad_row(const float* y, const float* dy, float* dx, int64_t n) {
+  float s = 0.f;
+  for (int64_t j = 0; j < n; j++) s += dy[j] * y[j];
+  for (int64_t j = 0; j < n; j++) dx[j] = y[j] * (dy[j] - s);
+}
+}  // namespace
 
 void softmax_forward(const float* x, float* y, int64_t rows, int64_t cols) {
   parallel_rows(rows, cols, [&](int64_t lo, int64_t hi) {
     for (int64_t r = lo; r < hi; r++) {
       const float* xr = x + r * cols;
       float* yr = y + r * cols;
-      float mx = -INFINITY;
-      for (int64_t j = 0; j < cols; j++) mx = std::max(mx, xr[j]);
-      float s = 0.f;
-      for (int64_t j = 0; j < cols; j++) s += (yr[j] = std::exp(xr[j] - mx));
-      const float inv = 1.f / s;
-      for (int64_t j = 0; j < cols; j++) yr[j] *= inv;
+      const float s = exp_shifted(xr, yr, cols, row_max(xr, cols));
+      scale_row(yr, cols, 1.f / s);
     }
   });
 }
@@ -24,14 +46,7 @@ void softmax_forward(const float* x, float* y, int64_t rows, int64_t cols) {
 // dx = y·(dy − Σ dy·y)
 void softmax_backward(const float* y, const float* dy, float* dx, int64_t rows, int64_t cols) {
   parallel_rows(rows, cols, [&](int64_t lo, int64_t hi) {
-    for (int64_t r = lo; r < hi; r++) {
-      const float* yr = y + r * cols;
-      const float* gr = dy + r * cols;
-      float s = 0.f;
-      for (int64_t j = 0; j < cols; j++) s += gr[j] * yr[j];
-      float* dr = dx + r * cols;
-      for (int64_t j = 0; j < cols; j++) dr[j] = yr[j] * (gr[j] - s);
-    }
+    for (int64_t r = lo; r < hi; r++) softmax_grad_row(y + r * cols, dy + r * cols, dx + r * cols, cols);
   });
 }
 
@@ -44,15 +59,12 @@ void softmax_cross_entropy(const float* logits, const int32_t* labels, float* lo
     for (int64_t r = lo; r < hi; r++) {
       const float* xr = logits + r * cols;
       float* gr = grad + r * cols;
-      float mx = -INFINITY;
-      for (int64_t j = 0; j < cols; j++) mx = std::max(mx, xr[j]);
-      float s = 0.f;
-      for (int64_t j = 0; j < cols; j++) s += (gr[j] = std::exp(xr[j] - mx));
-      const float inv = scale / s;
-      for (int64_t j = 0; j < cols; j++) gr[j] *= inv;
+      const float mx = row_max(xr, cols);
+      const float s = exp_shifted(xr, gr, cols, mx);
+      scale_row(gr, cols, scale / s);
       const int32_t y = labels[r];
       gr[y] -= scale;
-      row_loss[(size_t)r] = (double)std::log(s) + mx - xr[y];
+      row_loss[(size_t)r] = std::log((double)s) + mx - xr[y];
     }
   });
   double total = 0;

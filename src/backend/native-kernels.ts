@@ -30,6 +30,19 @@ export const NATIVE_KERNEL = {
   adamw: "BertLabAdamW",
 } as const;
 
+/** What the native kernels cover, for `bert-lab doctor`. */
+export const NATIVE_KERNEL_SUMMARY = [
+  "BatchMatMul",
+  "_FusedMatMul",
+  "Sum",
+  "GELU (forward, backward)",
+  "LayerNorm (forward, backward)",
+  "softmax backward",
+  "softmax cross-entropy (loss and gradient)",
+  "dropout masks",
+  "AdamW",
+] as const;
+
 /** The tfjs kernels the addon takes over when it is on. */
 export const TAKEN_OVER = [tf.BatchMatMul, tf._FusedMatMul, tf.Sum] as const;
 

@@ -49,8 +49,8 @@ export interface NativeStatus {
   threads?: number;
 }
 
-/** Where node-gyp puts the addon (native/build/Release). */
-export const NATIVE_PATH = path.join(repoRoot(), "native", "build", "Release", "bert_lab_native.node");
+/** Where node-gyp puts the addon (native/build/Release), or $BERT_LAB_NATIVE_PATH. */
+export const NATIVE_PATH = process.env.BERT_LAB_NATIVE_PATH || path.join(repoRoot(), "native", "build", "Release", "bert_lab_native.node");
 
 let addon: NativeAddon | null = null;
 let loadError: string | undefined;
@@ -110,9 +110,27 @@ export function setNativeThreads(n: number): void {
   loadNative()?.setThreads(n);
 }
 
+/** The vector extensions the OS reports (Linux /proc/cpuinfo), for when the addon is not there to ask the CPU. */
+export function cpuFeaturesFromOs(): string[] | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync("/proc/cpuinfo", "utf8");
+  } catch {
+    return undefined;
+  }
+  const flags = new Set((/^(?:flags|Features)\s*:\s*(.*)$/m.exec(text)?.[1] ?? "").split(/\s+/));
+  const names: [string, string][] = [["sse4_2", "sse4.2"], ["avx", "avx"], ["avx2", "avx2"], ["fma", "fma"], ["avx512f", "avx512f"], ["avx512bw", "avx512bw"], ["avx512vl", "avx512vl"], ["asimd", "neon"]];
+  return names.filter(([flag]) => flags.has(flag)).map(([, name]) => name);
+}
+
 export function nativeStatus(): NativeStatus {
   const a = loadNative();
-  if (!a) return { active: false, loaded: false, reason: loadError, path: NATIVE_PATH };
+  if (!a) {
+    const s: NativeStatus = { active: false, loaded: false, reason: loadError, path: NATIVE_PATH };
+    const features = cpuFeaturesFromOs();
+    if (features) s.features = features;
+    return s;
+  }
   const info = a.info();
   const s: NativeStatus = { active: enabled, loaded: true, path: NATIVE_PATH, ...info };
   if (!enabled) s.reason = "switched off in this process (setNativeEnabled(false))";
