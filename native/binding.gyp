@@ -6,7 +6,7 @@
   "targets": [
     {
       "target_name": "bert_lab_native",
-      "sources": ["src/addon.cc", "src/cpu.cc", "src/thread_pool.cc", "src/gemm.cc", "src/elementwise.cc", "src/layer_norm.cc", "src/softmax.cc", "src/reduce.cc", "src/adamw.cc"],
+      "sources": ["src/addon.cc", "src/cpu.cc", "src/thread_pool.cc", "src/gemm.cc", "src/elementwise.cc", "src/layer_norm.cc", "src/softmax.cc", "src/reduce.cc", "src/gather.cc", "src/adamw.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-fno-trapping-math"],
       "cflags_cc!": ["-fno-exceptions"],
       "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"], "GCC_ENABLE_CPP_EXCEPTIONS": "YES" },

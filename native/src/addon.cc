@@ -93,6 +93,8 @@ KERNEL(SoftmaxForward, 4, softmax_forward(c.f(0), c.f(1), c.i64(2), c.i64(3)))  
 KERNEL(SoftmaxBackward, 5, softmax_backward(c.f(0), c.f(1), c.f(2), c.i64(3), c.i64(4))) // [y, dy, dx, rows, cols]
 // [logits, labels (int32), loss, grad, rows, cols]
 KERNEL(SoftmaxCrossEntropy, 6, softmax_cross_entropy(c.f(0), c.i32(1), c.f(2), c.f(3), c.i64(4), c.i64(5)))
+// [x, idx (int32), out, outer, dim, slice, n_idx]
+KERNEL(Gather, 7, gather_rows(c.f(0), c.i32(1), c.f(2), c.i64(3), c.i64(4), c.i64(5), c.i64(6)))
 KERNEL(SumMiddle, 5, sum_middle(c.f(0), c.f(1), c.i64(2), c.i64(3), c.i64(4)))          // [x, y, outer, mid, inner]
 // [p, m, v, g, p_out, m_out, v_out, n, lr, beta1, beta2, eps, weight_decay, grad_scale, step_size, bias_correction]
 KERNEL(AdamW, 16, {
@@ -198,6 +200,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"softmaxForward", nullptr, SoftmaxForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmaxBackward", nullptr, SoftmaxBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmaxCrossEntropy", nullptr, SoftmaxCrossEntropy, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumMiddle", nullptr, SumMiddle, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamw", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -56,6 +56,9 @@ void softmax_backward(const float* y, const float* dy, float* dx, int64_t rows, 
 // mean cross-entropy of softmax(logits) against labels, and its gradient (softmax − one-hot)/rows
 void softmax_cross_entropy(const float* logits, const int32_t* labels, float* loss, float* grad, int64_t rows, int64_t cols);
 
+// ---- gather.cc: x viewed as [outer, dim, slice]; out[o, i, :] = x[o, idx[i], :] (idx checked by the caller)
+void gather_rows(const float* x, const int32_t* idx, float* out, int64_t outer, int64_t dim, int64_t slice, int64_t n_idx);
+
 // ---- reduce.cc: x viewed as [outer, mid, inner]; sums over mid → [outer, inner]
 void sum_middle(const float* x, float* y, int64_t outer, int64_t mid, int64_t inner);
 

@@ -164,6 +164,12 @@ void pack_a(const float* a, int64_t row, int64_t col, int64_t i0, int64_t mc, in
         for (int r = 0; r < mr; r++) out[k * MR + r] = base[r * row + k];
         for (int r = mr; r < MR; r++) out[k * MR + r] = 0.f;
       }
+    } else if (row == 1) {  // A stored transposed: the panel's rows are contiguous at each depth
+      for (int64_t k = 0; k < kc; k++) {
+        const float* src = base + k * col;
+        for (int r = 0; r < mr; r++) out[k * MR + r] = src[r];
+        for (int r = mr; r < MR; r++) out[k * MR + r] = 0.f;
+      }
     } else {
       for (int r = 0; r < MR; r++) {
         if (r < mr) {

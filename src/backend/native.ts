@@ -27,6 +27,7 @@ export interface NativeAddon {
   softmaxBackward(heap: ArrayBuffer, args: Float64Array): void;
   softmaxCrossEntropy(heap: ArrayBuffer, args: Float64Array): void;
   sumMiddle(heap: ArrayBuffer, args: Float64Array): void;
+  gather(heap: ArrayBuffer, args: Float64Array): void;
   adamw(heap: ArrayBuffer, args: Float64Array): void;
 }
 
