@@ -8,17 +8,12 @@
 namespace bertlab {
 
 namespace {
-MULTIVERSION float row_max(const float* x, int64_t n) {
-  float m = -INFINITY;
-  for (int64_t j = 0; j < n; j++) m = x[j] > m ? x[j] : m;
-  return m;
-}
+MULTIVERSION float row_max(const float* x, int64_t n) { return max16(x, n); }
 
 // y = e^(x − shift), returns Σ y
 MULTIVERSION float exp_shifted(const float* x, float* y, int64_t n, float shift) {
-  float s = 0.f;
-  for (int64_t j = 0; j < n; j++) s += (y[j] = fast_exp(x[j] - shift));
-  return s;
+  for (int64_t j = 0; j < n; j++) y[j] = fast_exp(x[j] - shift);
+  return dot16(y, nullptr, n);
 }
 
 MULTIVERSION void scale_row(float* y, int64_t n, float k) {
@@ -26,8 +21,7 @@ MULTIVERSION void scale_row(float* y, int64_t n, float k) {
 }
 
 MULTIVERSION void softmax_grad_row(const float* y, const float* dy, float* dx, int64_t n) {
-  float s = 0.f;
-  for (int64_t j = 0; j < n; j++) s += dy[j] * y[j];
+  const float s = dot16(dy, y, n);
   for (int64_t j = 0; j < n; j++) dx[j] = y[j] * (dy[j] - s);
 }
 }  // namespace

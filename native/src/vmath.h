@@ -13,6 +13,32 @@
 
 namespace bertlab {
 
+// Σ x[j]·y[j] (y = null: Σ x[j]) over 16 interleaved partial sums, added in a fixed order:
+// vectorisable without reassociating anything, and the same result on every run.
+inline float dot16(const float* x, const float* y, int64_t n) {
+  float acc[16] = {0};
+  int64_t j = 0;
+  for (; j + 16 <= n; j += 16)
+    for (int l = 0; l < 16; l++) acc[l] += y ? x[j + l] * y[j + l] : x[j + l];
+  float s = 0.f;
+  for (; j < n; j++) s += y ? x[j] * y[j] : x[j];
+  for (int l = 0; l < 16; l++) s += acc[l];
+  return s;
+}
+
+// max x[j] over 16 interleaved partial maxima (−∞ for n = 0)
+inline float max16(const float* x, int64_t n) {
+  float acc[16];
+  for (int l = 0; l < 16; l++) acc[l] = -__builtin_inff();
+  int64_t j = 0;
+  for (; j + 16 <= n; j += 16)
+    for (int l = 0; l < 16; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
+  float m = -__builtin_inff();
+  for (; j < n; j++) m = x[j] > m ? x[j] : m;
+  for (int l = 0; l < 16; l++) m = acc[l] > m ? acc[l] : m;
+  return m;
+}
+
 // e^x: x = n·ln2 + r with |r| ≤ ln2/2, e^r by Cephes' expf polynomial (public domain,
 // Moshier), 2^n put straight into the exponent bits. Relative error about 2e-7; inputs are
 // clamped to [−87.3, 88], so e^x never overflows and tiny results stay normal numbers.

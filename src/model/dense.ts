@@ -2,6 +2,7 @@
  * A linear layer y = x·W + b on the last axis (nn.Linear). Legend: N rows, I in, O out.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { nativeOpsActive } from "../backend/native-kernels";
 import { ParamStore, zeros } from "./params";
 
 export class Dense {
@@ -19,7 +20,10 @@ export class Dense {
       const inSize = this.kernel.shape[0];
       const lead = x.shape.slice(0, -1);
       const flat = x.rank === 2 ? x : tf.reshape(x, [-1, inSize]); // [N, I]
-      const y = tf.add(tf.matMul(flat, this.kernel), this.bias); // [N, O]
+      // with the native kernels the bias is added inside the product (one pass fewer each way)
+      const y = nativeOpsActive()
+        ? tf.fused.matMul({ a: flat as tf.Tensor2D, b: this.kernel as tf.Tensor2D, bias: this.bias })
+        : tf.add(tf.matMul(flat, this.kernel), this.bias); // [N, O]
       return x.rank === 2 ? y : tf.reshape(y, [...lead, this.kernel.shape[1] as number]);
     });
   }

@@ -6,6 +6,9 @@ import * as fs from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
+import { loadNative, nativeStatus, setNativeEnabled } from "../backend/native";
+import { nativeOpsActive, registerNativeKernels } from "../backend/native-kernels";
+import { registerWasmFixes } from "../backend/wasm-fixes";
 import { needsShared, sharedPath } from "../util/shared-folder";
 import { BertForPreTraining } from "./bert-for-pretraining";
 import { forwardJson } from "./forward-json";
@@ -25,9 +28,24 @@ function maxAbsDiff(got: unknown, want: unknown, path: string): number {
   return m;
 }
 
-for (const backend of ["cpu", "wasm"]) {
-  test(`every output matches the reference within 1e-4 (${backend} backend)`, { skip }, async () => {
+// wasm twice: with the native kernels (native/) and without them (the pure wasm path and its fixes)
+const noNative = !nativeStatus().loaded && process.env.CI !== "true" ? `native kernels not available: ${nativeStatus().reason}` : false;
+const VARIANTS = [
+  { name: "cpu backend", backend: "cpu", native: false, skip },
+  { name: "wasm backend, native kernels off", backend: "wasm", native: false, skip },
+  { name: "wasm backend, native kernels on", backend: "wasm", native: true, skip: skip || noNative },
+];
+
+for (const { name: variant, backend, native, skip } of VARIANTS) {
+  test(`every output matches the reference within 1e-4 (${variant})`, { skip }, async () => {
     await tf.setBackend(backend);
+    if (backend === "wasm") {
+      registerWasmFixes();
+      if (native && !loadNative()) assert.fail(`the native kernels must load under CI: ${nativeStatus().reason}`);
+      registerNativeKernels();
+      setNativeEnabled(native);
+      assert.equal(nativeOpsActive(), native);
+    }
     const golden = JSON.parse(fs.readFileSync(sharedPath(FILES[0]), "utf8"));
     const { model, report } = BertForPreTraining.fromFiles(sharedPath(FILES[2]), sharedPath(FILES[1]));
     assert.deepEqual(report.initialized, [], "every parameter comes from the checkpoint");
