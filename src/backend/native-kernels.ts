@@ -51,8 +51,17 @@ function heap(backend: BackendWasm): ArrayBuffer {
   return (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer as ArrayBuffer;
 }
 
+/**
+ * The byte offset of t's data in the heap, checked to lie inside it: when the heap is full,
+ * wasm's malloc answers 0, and native code must never write there.
+ */
 function at(backend: BackendWasm, t: tf.TensorInfo): number {
-  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  const offset = backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  const bytes = sizeOf(t.shape) * 4;
+  if (bytes > 0 && (!(offset > 0) || offset + bytes > heap(backend).byteLength)) {
+    throw new Error(`out of memory: the wasm heap could not hold a [${t.shape}] tensor (malloc gave offset ${offset})`);
+  }
+  return offset;
 }
 
 /** True when the current backend is wasm and the addon is on: src/kernels' ops then use ours. */

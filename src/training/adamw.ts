@@ -108,9 +108,10 @@ export class BertAdamW {
    * One update of every parameter that has a gradient, in place (Variable.assign). A parameter
    * without a gradient is left as it is, as the original skips None gradients. A gradient
    * whose name is not a parameter, or whose shape differs, throws before anything changes.
-   * Disposes nothing the caller owns.
+   * Disposes nothing the caller owns. `gradScale` multiplies every gradient first (global-norm
+   * clipping's factor, applied as the gradient is read: see clipScale).
    */
-  applyGradients(params: Map<string, tf.Variable>, grads: NamedTensors, lr: number): { step: number } {
+  applyGradients(params: Map<string, tf.Variable>, grads: NamedTensors, lr: number, gradScale = 1): { step: number } {
     if (!Number.isFinite(lr) || lr < 0) {
       throw new BertLabError("BAD_LR", `learning rate must be a finite number ≥ 0, got ${lr}: check the schedule`);
     }
@@ -150,6 +151,7 @@ export class BertAdamW {
             weightDecay: decay ? this.weightDecay : 0,
             stepSize: this.biasCorrection ? (lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t) : 0,
             biasCorrection: this.biasCorrection,
+            gradScale,
           };
           const [p2, m2, v2] = tf.engine().runKernel(NATIVE_KERNEL.adamw, { p: param, m, v, g: grad }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
           m.assign(m2);
@@ -159,7 +161,8 @@ export class BertAdamW {
         continue;
       }
       tf.tidy(() => {
-        const g = grad.dtype === "float32" ? grad : tf.cast(grad, "float32");
+        const g32 = grad.dtype === "float32" ? grad : tf.cast(grad, "float32");
+        const g = gradScale === 1 ? g32 : tf.mul(g32, gradScale);
         const nextM = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
         const nextV = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         const ratio = tf.div(nextM, tf.add(tf.sqrt(nextV), this.epsilon)); // m / (√v + ε)

@@ -25,9 +25,7 @@ export function clipByGlobalNorm(grads: NamedTensors, clipNorm = 1.0): { grads: 
     throw new BertLabError("BAD_CLIP_NORM", `clipNorm must be a finite number > 0, got ${clipNorm}`);
   }
   const entries = namedEntries(grads);
-  const globalNorm = entries.length === 0 ? 0 : globalNormOf(entries.map(([, g]) => g));
-  // tf.clip_by_global_norm: scale = clip_norm · min(1/norm, 1/clip_norm), NaN if norm is not finite
-  const scale = Number.isFinite(globalNorm) ? clipNorm / Math.max(globalNorm, clipNorm) : NaN;
+  const { scale, globalNorm } = clipScale(grads, clipNorm);
   const scaled = entries.map(([name, g]): [string, tf.Tensor] => [
     name,
     tf.tidy(() => (scale === 1 ? tf.clone(g) : tf.mul(g, scale))),
@@ -35,9 +33,27 @@ export function clipByGlobalNorm(grads: NamedTensors, clipNorm = 1.0): { grads: 
   return { grads: grads instanceof Map ? new Map(scaled) : Object.fromEntries(scaled), globalNorm };
 }
 
+/**
+ * The factor clipByGlobalNorm multiplies every gradient by, without making the scaled copies
+ * (an optimizer that can scale as it reads the gradient uses this: see BertAdamW's gradScale).
+ */
+export function clipScale(grads: NamedTensors, clipNorm = 1.0): { scale: number; globalNorm: number } {
+  if (!Number.isFinite(clipNorm) || clipNorm <= 0) {
+    throw new BertLabError("BAD_CLIP_NORM", `clipNorm must be a finite number > 0, got ${clipNorm}`);
+  }
+  const entries = namedEntries(grads);
+  const globalNorm = entries.length === 0 ? 0 : globalNormOf(entries.map(([, g]) => g));
+  // tf.clip_by_global_norm: scale = clip_norm · min(1/norm, 1/clip_norm), NaN if norm is not finite
+  const scale = Number.isFinite(globalNorm) ? clipNorm / Math.max(globalNorm, clipNorm) : NaN;
+  return { scale, globalNorm };
+}
+
 /** √(Σ g²) over all tensors, summed in float32 on the backend, read back as a number. */
 function globalNormOf(tensors: tf.Tensor[]): number {
-  const norm = tf.tidy(() => tf.sqrt(tf.addN(tensors.map((g) => tf.sum(tf.square(tf.cast(g, "float32")))))));
+  // each g² is freed as soon as it is summed: only one squared copy is alive at a time
+  const sums = tensors.map((g) => tf.tidy(() => tf.sum(tf.square(tf.cast(g, "float32")))));
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(sums)));
+  tf.dispose(sums);
   const value = norm.dataSync()[0];
   norm.dispose();
   return value;

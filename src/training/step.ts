@@ -9,8 +9,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 // registers the gradients tfjs-core's CommonJS build lacks (see src/model/params.ts)
 require("@tensorflow/tfjs");
+import { BertLabError } from "../util/errors";
 import { BertAdamW } from "./adamw";
-import { clipByGlobalNorm } from "./clip";
+import { nativeOpsActive } from "../backend/native-kernels";
+import { clipByGlobalNorm, clipScale } from "./clip";
 
 export interface TrainingStepOptions {
   /** trainable parameters by name */
@@ -34,7 +36,30 @@ export interface TrainingStepResult {
   applied: boolean;
 }
 
+/**
+ * The wasm heap stops at 4 GiB; when a step needs more, the wasm module aborts with
+ * "Aborted()" and cannot be used again in this process. Said plainly, with what to do.
+ */
+function heapFull(e: unknown, microBatches: number): unknown {
+  const message = String((e as Error)?.message ?? e);
+  if (tf.getBackend() !== "wasm" || !/Aborted\(|out of memory|Cannot enlarge memory|memory access out of bounds/i.test(message)) return e;
+  return new BertLabError(
+    "WASM_HEAP_FULL",
+    `this training step needs more than the wasm backend's 4 GiB heap (${microBatches} micro-batch${microBatches === 1 ? "" : "es"} per step; tfjs said: ${message.split("\n")[0]}). ` +
+      "Use a smaller batch or more micro-batches (gradient accumulation: --micro-batches / microBatches), or a shorter sequence length; " +
+      "`bert-lab bench train --config PRESET --batch-size B` tries a size quickly. The wasm module cannot be used again in this process: restart it (in a notebook, restart the kernel).",
+  );
+}
+
 export function trainingStep(options: TrainingStepOptions): TrainingStepResult {
+  try {
+    return step(options);
+  } catch (e) {
+    throw heapFull(e, Array.isArray(options.losses) ? options.losses.length : 1);
+  }
+}
+
+function step(options: TrainingStepOptions): TrainingStepResult {
   const losses = Array.isArray(options.losses) ? options.losses : [options.losses];
   const names = [...options.params.keys()];
   const vars = names.map((n) => options.params.get(n)!);
@@ -67,7 +92,11 @@ export function trainingStep(options: TrainingStepOptions): TrainingStepResult {
   const clipNorm = options.clipNorm === undefined ? 1.0 : options.clipNorm;
   let gradNorm: number;
   let toApply = grads;
-  if (clipNorm !== null) {
+  let gradScale = 1;
+  if (clipNorm !== null && nativeOpsActive()) {
+    // the native AdamW scales each gradient as it reads it: no clipped copy of every gradient
+    ({ scale: gradScale, globalNorm: gradNorm } = clipScale(grads, clipNorm));
+  } else if (clipNorm !== null) {
     const clipped = clipByGlobalNorm(grads, clipNorm);
     gradNorm = clipped.globalNorm;
     toApply = clipped.grads as Map<string, tf.Tensor>;
@@ -77,7 +106,7 @@ export function trainingStep(options: TrainingStepOptions): TrainingStepResult {
   }
   const loss = lossSum / losses.length;
   const finite = Number.isFinite(loss) && Number.isFinite(gradNorm);
-  if (finite || !options.skipNonFinite) options.optimizer.applyGradients(options.params, toApply, options.lr);
+  if (finite || !options.skipNonFinite) options.optimizer.applyGradients(options.params, toApply, options.lr, gradScale);
   tf.dispose([...toApply.values()]);
   return { loss, gradNorm, applied: finite || !options.skipNonFinite };
 }
