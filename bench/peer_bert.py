@@ -9,8 +9,18 @@ with plain torch.nn for this project. Prints one JSON line per measurement.
 import argparse
 import json
 import math
+import os
 import resource
+import sys
 import time
+
+# "--threads T" means T threads everywhere: torch's own pool and the BLAS under it (OpenBLAS
+# otherwise starts one thread per core of its own, so "1 thread" would run matrix products on
+# every core). Set before torch loads, because the BLAS reads them when it starts.
+if "--threads" in sys.argv:
+    _t = sys.argv[sys.argv.index("--threads") + 1]
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = _t
 
 import torch
 import torch.nn as nn

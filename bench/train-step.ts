@@ -1,22 +1,22 @@
 /**
- * Training-step throughput (tokens/s) for BERT-tiny and -mini at sequence length 128, batch
- * 32, on the chosen tfjs backend, next to the same step in PyTorch (bench/peer_bert.py,
- * single thread, Debian's python3-torch) run in the same benchmark; and BERT-base forward
- * latency at batch 1, sequence 128. Peak RSS of each side.
+ * Pre-training step throughput against PyTorch on the same threads, and BERT-base forward
+ * latency. For each preset × batch × thread count: our step (`bert-lab bench train --json`, a
+ * process of its own so that its peak RSS is its own: MLM + NSP, AdamW, clipping, synthetic
+ * batches of sequence 128), then the same step in plain torch.nn (bench/peer_bert.py, Debian's
+ * python3-torch, every thread pool and the BLAS set to the same thread count) right after it;
+ * tokens/s, peak RSS and the ratio (ours / PyTorch's throughput: above 1 is faster). With
+ * --no-native-too, also the pure wasm path (BERT_LAB_NATIVE=0) at one thread, for reference.
  *
- *   npm run bench:train -- [--presets tiny,mini] [--steps 3] [--micro N] [--backend NAME] [--no-peer] [--no-base]
+ *   npm run bench:train -- [--presets tiny,mini] [--batches 8,32] [--threads 1,2] [--steps 3] [--no-peer] [--no-base] [--no-native-too]
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../src/backend/select";
+import { nativeStatus, setNativeThreads } from "../src/backend/native";
 import { BertModel, disposeOutput } from "../src/model/bert-model";
-import { BertForPreTraining, PretrainingInput } from "../src/model/bert-for-pretraining";
-import { bertConfig, PresetName } from "../src/model/config";
-import { BertAdamW } from "../src/training/adamw";
-import { trainingStep } from "../src/training/step";
+import { bertConfig } from "../src/model/config";
+import type { TrainingBenchResult } from "../src/training/throughput";
 import { findPython } from "../src/util/find-python";
-import { Rng } from "../src/util/rng";
 import { repoRoot } from "../src/util/shared-folder";
 
 const arg = (name: string, dflt: string) => {
@@ -24,29 +24,12 @@ const arg = (name: string, dflt: string) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const flag = (name: string) => process.argv.includes(`--${name}`);
-const B = 32;
+const list = (name: string, dflt: string) => arg(name, dflt).split(",").filter(Boolean);
 const T = 128;
 const steps = Number(arg("steps", "3"));
-// micro-batches per step (gradient accumulation): mini's full batch overflows the wasm heap (4 GiB)
-const microFor = (name: string) => Number(arg("micro", name === "tiny" ? "1" : "4"));
-
-function batch(rng: Rng, b: number): PretrainingInput {
-  const inputIds: number[][] = [];
-  const labels: number[][] = [];
-  for (let i = 0; i < b; i++) {
-    const ids = Array.from({ length: T }, () => rng.randint(1000, 29999));
-    inputIds.push(ids);
-    labels.push(ids.map((id) => (rng.random() < 0.15 ? id : -100)));
-  }
-  return { inputIds, maskedLmLabels: labels, nextSentenceLabel: Array.from({ length: b }, () => rng.randint(0, 1)) };
-}
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 function peer(args: string[]): Record<string, number> | string {
+  if (flag("no-peer")) return "skipped";
   const python = findPython();
   if (!python) return "no python3";
   const r = spawnSync(python, [path.join(repoRoot(), "bench", "peer_bert.py"), ...args], { encoding: "utf8" });
@@ -54,52 +37,68 @@ function peer(args: string[]): Record<string, number> | string {
   return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
 
+/** `bert-lab bench train --json` in a process of its own. */
+function ours(preset: string, batch: number, threads: number, env: Record<string, string> = {}, extra: string[] = []): TrainingBenchResult {
+  const cli = path.join(repoRoot(), "dist", "src", "cli", "main.js");
+  const args = [cli, "bench", "train", "--config", preset, "--batch-size", String(batch), "--max-seq-length", String(T), "--steps", String(steps), "--threads", String(threads), "--json", ...extra];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`bert-lab bench train failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as TrainingBenchResult;
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+const row = (cells: (string | number)[], widths: number[]) => cells.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("");
+const W = [14, 22, 10, 11, 13, 10];
+
+function line(what: string, impl: string, r: { ms: number; tps: number; rss: number }, extra = ""): void {
+  console.log(row([what, impl, r.ms.toFixed(0), Math.round(r.tps), r.rss.toFixed(0), extra], W));
+}
+
 async function main(): Promise<void> {
-  const report = await initBackend({ prefer: flag("backend") ? arg("backend", "wasm") : undefined });
-  console.log(`training-step benchmark: B=${B} T=${T}, backend ${report.chosen} (${report.threads ?? 1} thread), node ${process.version}`);
-  console.log("model".padEnd(8) + "impl".padEnd(10) + "step s".padStart(9) + "tokens/s".padStart(11) + "peak RSS MB".padStart(13) + "  ratio");
-  for (const name of arg("presets", "tiny,mini").split(",") as PresetName[]) {
-    const model = new BertForPreTraining(bertConfig(name), { seed: 1 });
-    const optimizer = new BertAdamW();
-    const rng = new Rng(2);
-    const micro = microFor(name);
-    const parts = Array.from({ length: micro }, () => batch(rng, B / micro));
-    const dropoutRng = new Rng(3);
-    const step = () =>
-      trainingStep({ params: model.store.vars, losses: parts.map((p) => () => model.loss(p, { training: true, rng: dropoutRng })), optimizer, lr: 1e-4 });
-    step();
-    const before = tf.memory().numTensors;
-    const times: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      const t0 = performance.now();
-      step();
-      times.push((performance.now() - t0) / 1000);
+  const report = await initBackend({});
+  const native = nativeStatus();
+  console.log(`training-step benchmark: sequence ${T}, MLM + NSP, AdamW; backend ${report.chosen}; native kernels ${native.active ? `${native.isa}` : `off (${native.reason})`}; node ${process.version}`);
+  console.log(row(["config", "implementation", "step ms", "tokens/s", "peak RSS MB", "ratio"], W));
+  for (const preset of list("presets", "tiny,mini")) {
+    for (const batch of list("batches", "8,32").map(Number)) {
+      for (const threads of list("threads", "1,2").map(Number)) {
+        const what = `${preset} b${batch} ×${threads}`;
+        const mine = ours(preset, batch, threads);
+        const p = peer(["--preset", preset, "--batch", String(batch), "--seq", String(T), "--steps", String(steps), "--threads", String(threads)]);
+        const ratio = typeof p === "string" ? "" : (mine.tokens_per_second / p.tokens_per_s).toFixed(2) + "×";
+        line(what, mine.native ? `bert-lab (native)` : `bert-lab (${mine.backend})`, { ms: mine.step_ms, tps: mine.tokens_per_second, rss: mine.peak_rss_mb }, ratio);
+        if (typeof p === "string") console.log(row([what, "pytorch", p], [W[0], W[1], 0]));
+        else line(what, "pytorch", { ms: p.step_s * 1000, tps: p.tokens_per_s, rss: p.peak_rss_mb });
+        if (flag("no-native-too") && threads === 1 && native.active) {
+          const plain = ours(preset, batch, 1, { BERT_LAB_NATIVE: "0" });
+          line(what, "bert-lab (pure wasm)", { ms: plain.step_ms, tps: plain.tokens_per_second, rss: plain.peak_rss_mb }, typeof p === "string" ? "" : (plain.tokens_per_second / p.tokens_per_s).toFixed(2) + "×");
+        }
+      }
     }
-    const leaked = tf.memory().numTensors - before;
-    const sec = median(times);
-    const rss = process.resourceUsage().maxRSS / 1024;
-    optimizer.dispose();
-    model.dispose();
-    const p = flag("no-peer") ? "skipped" : peer(["--preset", name, "--batch", String(B), "--seq", String(T), "--steps", String(steps), "--threads", "1"]);
-    console.log(name.padEnd(8) + "bert-lab".padEnd(10) + sec.toFixed(2).padStart(9) + Math.round((B * T) / sec).toString().padStart(11) + rss.toFixed(0).padStart(13) + (micro > 1 ? `  (${micro} micro-batches of ${B / micro})` : "") + (leaked ? `  LEAK ${leaked}` : ""));
-    if (typeof p === "string") console.log(name.padEnd(8) + "pytorch".padEnd(10) + `  ${p}`);
-    else console.log(name.padEnd(8) + "pytorch".padEnd(10) + p.step_s.toFixed(2).padStart(9) + Math.round(p.tokens_per_s).toString().padStart(11) + p.peak_rss_mb.toFixed(0).padStart(13) + `  bert-lab is ${(sec / p.step_s).toFixed(1)}× slower`);
   }
   if (!flag("no-base")) {
+    console.log(`\nBERT-base forward, batch 1, sequence ${T} (median of 5):`);
     const model = new BertModel(bertConfig("base"), { seed: 1 });
     const input = { inputIds: [Array.from({ length: T }, (_, i) => 1000 + i)] };
-    const run = () => {
-      const t0 = performance.now();
-      const out = model.forward(input);
-      out.lastHiddenState.dataSync();
-      disposeOutput(out);
-      return performance.now() - t0;
-    };
-    run();
-    const ms = median(Array.from({ length: 5 }, run));
+    for (const threads of list("threads", "1,2").map(Number)) {
+      setNativeThreads(threads);
+      const run = () => {
+        const t0 = performance.now();
+        const out = model.forward(input);
+        out.lastHiddenState.dataSync();
+        disposeOutput(out);
+        return performance.now() - t0;
+      };
+      run();
+      const ms = median(Array.from({ length: 5 }, run));
+      const p = peer(["--preset", "base", "--forward", "--batch", "1", "--seq", String(T), "--steps", "5", "--threads", String(threads)]);
+      console.log(`  ${threads} thread${threads === 1 ? " " : "s"}: bert-lab ${ms.toFixed(1)} ms` + (typeof p === "string" ? `; pytorch ${p}` : `; pytorch ${p.ms.toFixed(1)} ms (bert-lab takes ${(ms / p.ms).toFixed(2)}× PyTorch's time)`));
+    }
     model.dispose();
-    const p = flag("no-peer") ? "skipped" : peer(["--preset", "base", "--forward", "--batch", "1", "--seq", String(T), "--steps", "5"]);
-    console.log(`\nBERT-base forward, batch 1, T=${T}: bert-lab ${ms.toFixed(0)} ms` + (typeof p === "string" ? `; pytorch ${p}` : `; pytorch ${p.ms.toFixed(0)} ms (bert-lab ${(ms / p.ms).toFixed(1)}× slower)`));
   }
 }
 
