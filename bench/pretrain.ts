@@ -18,6 +18,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { initBackend } from "../src/backend/select";
+import { nativeStatus, setNativeThreads } from "../src/backend/native";
 import { formatDuration, ProgressBar, sparkline } from "../src/cli/progress";
 import { BertForPreTraining } from "../src/model/bert-for-pretraining";
 import { bertConfig } from "../src/model/config";
@@ -97,6 +98,8 @@ async function main(): Promise<void> {
     throw new Error(`need --steps ≥ 2, --batch-size ≥ 1, --max-seq-length in 8..512; got ${steps}, ${B}, ${T}`);
   }
   const report = await initBackend({ prefer: flag("backend") ? arg("backend", "wasm") : undefined });
+  // one thread, as the peer: the native kernels' pool would otherwise use every core
+  setNativeThreads(1);
   const vocab = Vocab.fromFile(vocabFile);
   const tokenizer = new BertTokenizer(vocab, { doLowerCase: true });
   const config = bertConfig("tiny", { vocabSize: vocab.size, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 });
@@ -117,7 +120,7 @@ async function main(): Promise<void> {
     `pre-training benchmark: BERT-tiny, ${path.basename(corpus)} (${(fs.statSync(corpus).size / 2 ** 20).toFixed(0)} MiB, streamed, dynamic masking), ` +
       `${objective}, B=${B} T=${T}, ${steps} steps, AdamW lr ${LR.toExponential(0)} warmup ${warmup}, dropout off (both sides: same batches, same initial weights)`,
   );
-  console.log(`backend ${report.chosen} (${report.threads ?? "?"} thread), node ${process.version}`);
+  console.log(`backend ${report.chosen} (1 thread${nativeStatus().active ? `, native kernels ${nativeStatus().isa}` : ""}), node ${process.version}`);
 
   // bert-lab: the real training loop over the streamed corpus, recording each batch and step
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bert-lab-pretrain-"));

@@ -63,6 +63,28 @@ function stored(shape: number[], transposed: boolean): number[] {
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
+// first, while the heap is small: an output larger than the whole heap makes it grow (and move)
+test("GatherV2: the embedding lookups, including one whose output makes the heap grow", needsNative, async () => {
+  await setup();
+  const heapBytes = await on("wasm", () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength);
+  const H = 64;
+  const grow = Math.ceil(heapBytes / (4 * H)) + 17; // rows: more bytes than the heap has now
+  const cases: [number[], number[], number][] = [
+    [[50, H], [grow], 0],
+    [[30522 % 997, 5], [7, 3], 0],
+    [[4, 9, 6], [5], 1],
+    [[3, 8], [0], 0],
+  ];
+  for (const [shape, idxShape, axis] of cases) {
+    const x = seeded(size(shape), 13);
+    const ids = Int32Array.from({ length: size(idxShape) }, (_, i) => (i * 7919) % shape[axis]);
+    await compare(`gather [${shape}] at [${idxShape}] axis ${axis}`, () => tf.gather(tf.tensor(x, shape), tf.tensor(ids, idxShape, "int32"), axis));
+  }
+  const grown = await on("wasm", () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength);
+  assert.ok(grown > heapBytes, `the heap grew (${heapBytes} → ${grown} bytes), so the case above ran across a move`);
+  await on("wasm", () => assert.throws(() => tf.gather(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor1d([0, 2], "int32")), /index value 2 is not in \[0, 1\]/));
+});
+
 // [batch dims of A, batch dims of B, M, K, N]
 const SHAPES: [number[], number[], number, number, number][] = [
   [[], [], 1, 1, 1],

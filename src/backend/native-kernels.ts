@@ -204,17 +204,21 @@ function nativeGather(prev: tf.KernelFunc): tf.KernelFunc {
     if (!addon || x.dtype !== "float32" || indices.dtype !== "int32" || (batchDims ?? 0) !== 0) return prev(args);
     const ax = tf.util.parseAxisParam(axis, x.shape)[0];
     const backend = wasmBackendOf(args);
-    const idx = backend.typedArrayFromHeap(indices) as Int32Array;
     const dim = x.shape[ax];
-    for (let i = 0; i < idx.length; i++) {
-      if (!(idx[i] >= 0 && idx[i] < dim)) throw new Error(`GatherV2: the index value ${idx[i]} is not in [0, ${dim - 1}]`);
+    const count = sizeOf(indices.shape);
+    {
+      // this view dies at the next allocation (a growing heap moves): use it before makeOutput only
+      const idx = backend.typedArrayFromHeap(indices) as Int32Array;
+      for (let i = 0; i < count; i++) {
+        if (!(idx[i] >= 0 && idx[i] < dim)) throw new Error(`GatherV2: the index value ${idx[i]} is not in [0, ${dim - 1}]`);
+      }
     }
     const outShape = [...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)];
     const out = backend.makeOutput(outShape, "float32");
     if (sizeOf(outShape) === 0) return out;
     const outer = sizeOf(x.shape.slice(0, ax));
     const slice = sizeOf(x.shape.slice(ax + 1));
-    addon.gather(heap(backend), new Float64Array([at(backend, x), at(backend, indices), at(backend, out), outer, dim, slice, idx.length]));
+    addon.gather(heap(backend), new Float64Array([at(backend, x), at(backend, indices), at(backend, out), outer, dim, slice, count]));
     return out;
   };
 }

@@ -59,7 +59,7 @@ export interface TrainingBenchResult {
   /** change of tf.memory().numTensors over the timed steps (0: nothing leaks) */
   tensors_leaked: number;
   loss: number;
-  /** with profile: kernels by total time in one step, largest first */
+  /** with profile: kernels by total time in one step, largest first (kernels only, not the scopes around them) */
   profile?: KernelTime[];
 }
 
@@ -127,6 +127,8 @@ export async function measureTraining(o: TrainingBenchOptions): Promise<Training
       const info = await tf.profile(() => step());
       const byName = new Map<string, KernelTime>();
       for (const k of info.kernels) {
+        // scopes (an op's "…__op", a custom gradient's "unnamed scope") hold kernels listed on their own
+        if (k.name.endsWith("__op") || k.name === "unnamed scope") continue;
         const e = byName.get(k.name) ?? { kernel: k.name, ms: 0, calls: 0 };
         e.ms += Number(k.kernelTimeMs) || 0;
         e.calls += 1;
