@@ -13,6 +13,7 @@ import { allocation, loadTfjsGradients, on, relError, seeded } from "./compare.t
 import { loadNative, nativeStatus, setNativeEnabled, setNativeThreads } from "./native";
 import { nativeOpsActive, registerNativeKernels } from "./native-kernels";
 import { registerWasmFixes } from "./wasm-fixes";
+import { selfCheck } from "./native-selfcheck";
 import { gelu } from "../kernels/gelu";
 import { layerNorm } from "../kernels/layer-norm";
 import { softmax } from "../kernels/softmax";
@@ -251,6 +252,21 @@ test("switched off in-process, the same ops take the tfjs path and give the same
     assert.ok(relError(on1, off) < 1e-5, `native on vs off: ${relError(on1, off)}`);
   } finally {
     setNativeEnabled(true);
+  }
+});
+
+test("the addon on its own (no tfjs): every kernel against plain JavaScript, each instruction set, 1 and 3 threads", needsNative, () => {
+  const addon = loadNative();
+  if (!addon) assert.fail(`the native addon must load under CI: ${nativeStatus().reason}`);
+  try {
+    for (const isa of isas()) {
+      const { failures, checks } = selfCheck(addon, isa);
+      assert.deepEqual(failures, [], `${isa}: ${failures.length} of ${checks} checks failed`);
+      assert.ok(checks >= 90, `${isa}: ${checks} checks ran`);
+    }
+  } finally {
+    addon.setIsa(nativeStatus().isa!);
+    setNativeThreads(2);
   }
 });
 

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../backend/select";
+import { describeBackend } from "../../backend/describe";
 import { bertConfig, countParams } from "../../model/config";
 import type { BertForPreTraining } from "../../model/bert-for-pretraining";
 import { BertModel, disposeOutput } from "../../model/bert-model";
@@ -68,7 +69,7 @@ export const demoCommand: Command = {
     say(`data       dynamic masking: each batch masks afresh 15 % of the tokens (80 % [MASK], 10 % random, 10 % kept);`);
     say(`           B is the sentence that follows A half the time, a random one otherwise; every 50th document held out`);
     say(`objective  masked LM + next-sentence prediction; BERT's AdamW, warmup then linear decay`);
-    say(`backend    ${backend.chosen}`);
+    say(`backend    ${describeBackend(backend)}`);
     say();
     fs.mkdirSync(v.out, { recursive: true });
     fs.writeFileSync(path.join(v.out, MARKER), "made by bert-lab demo; the next demo replaces this folder\n");

@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import { initBackend } from "../../backend/select";
+import { describeBackend } from "../../backend/describe";
 import { evaluateModel } from "../../finetuning/evaluate";
 import { finetuneFeatureBased } from "../../finetuning/feature-based";
 import { TaggerKind } from "../../finetuning/feature-tagger";
@@ -171,7 +172,7 @@ absolute path, for evaluate); eval.json adds "layers" and "tagger".
     const taggerOptions = given(v, TAGGER_OPTIONS);
     if (featureBased === undefined && taggerOptions.length) throw new BertLabError("BAD_OPTION", `${listed(taggerOptions)} for the feature-based approach: add --feature-based LAYERS (e.g. -1 or concat-last-4)`);
     const backend = await initBackend({ prefer: v.backend as string | undefined });
-    io.stderr.write(`backend ${backend.chosen}\n`);
+    io.stderr.write(`backend ${describeBackend(backend)}\n`);
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.on("SIGINT", onSigint);

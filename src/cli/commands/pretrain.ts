@@ -1,6 +1,7 @@
 /** `bert-lab pretrain`: pre-train a BERT with checkpoints, metrics.jsonl and exact resume. */
 import * as path from "node:path";
 import { initBackend } from "../../backend/select";
+import { describeBackend } from "../../backend/describe";
 import { PRESETS } from "../../model/config";
 import { checkObjective, OBJECTIVES } from "../../pretraining/objectives";
 import { pretrain, PretrainOptions, PretrainRun } from "../../pretraining/pretrain";
@@ -102,7 +103,7 @@ Example:
     };
     if (options.masking !== "static" && options.masking !== "dynamic") throw new BertLabError("BAD_OPTION", `--masking must be static or dynamic, got ${options.masking}`);
     const backend = await initBackend({ prefer: v.backend as string | undefined });
-    io.stderr.write(`backend ${backend.chosen}${backend.threads ? ` (${backend.threads} thread${backend.threads > 1 ? "s" : ""})` : ""}\n`);
+    io.stderr.write(`backend ${describeBackend(backend)}\n`);
     const run = await runWithProgress(options, io);
     run.model.dispose();
     return run.result.stopped === "interrupted" ? 130 : 0;
