@@ -1,7 +1,8 @@
 /**
- * wasm matMul speed before and after registerWasmFixes(), on the shapes a BERT step uses
- * (B·T = 32·128 rows, H = 128, intermediate 512, A = 2 heads of D = 64), single thread.
- * Also checks that both give the same numbers.
+ * matMul speed on the shapes a BERT step uses (B·T = 32·128 rows, H = 128, intermediate 512,
+ * A = 2 heads of D = 64), single thread: tfjs's wasm kernels as shipped ("before"), with our
+ * fixes ("fixed"), with the native kernels ("native", one thread), and PyTorch on one thread
+ * (bench/peer_matmul.py, OpenBLAS) in the same run. Also checks that all give the same numbers.
  *
  *   npx tsc -p tsconfig.json && node dist/bench/wasm-matmul.js [--max-ms N]   (N ms per case and side)
  */
@@ -9,6 +10,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { measureMatMul } from "../src/backend/matmul-speed";
 import { registerWasmFixes } from "../src/backend/wasm-fixes";
+import { loadNative, setNativeEnabled, setNativeThreads } from "../src/backend/native";
+import { registerNativeKernels } from "../src/backend/native-kernels";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { findPython } from "../src/util/find-python";
+import { repoRoot } from "../src/util/shared-folder";
 
 interface Case {
   name: string;
@@ -39,6 +46,16 @@ function resultOf(c: Case, a: tf.Tensor, b: tf.Tensor): Float32Array {
   return tf.tidy(() => tf.matMul(a, b, c.transposeA, c.transposeB).dataSync() as Float32Array);
 }
 
+/** PyTorch's GFLOP/s on the same cases (one thread), or why not. */
+function torchPeer(maxMs: number): number[] | string {
+  const python = findPython();
+  if (!python) return "no CPython";
+  const cases = CASES.map((c) => ({ a: c.a, b: c.b, ta: Boolean(c.transposeA), tb: Boolean(c.transposeB) }));
+  const r = spawnSync(python, [path.join(repoRoot(), "bench", "peer_matmul.py"), "--max-ms", String(maxMs)], { input: JSON.stringify(cases), encoding: "utf8" });
+  if (r.status !== 0) return (r.stderr || "failed").trim().split("\n").pop()!;
+  return JSON.parse(r.stdout.trim());
+}
+
 async function main(): Promise<void> {
   const maxMs = Number(arg("max-ms") ?? 900);
   tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
@@ -49,21 +66,37 @@ async function main(): Promise<void> {
   const before = CASES.map(best);
   const beforeValues = CASES.map((c, i) => resultOf(c, inputs[i][0], inputs[i][1]));
   registerWasmFixes();
+  const native = loadNative() !== null;
+  if (native) {
+    registerNativeKernels();
+    setNativeEnabled(false);
+  }
   const after = CASES.map(best);
+  const fixedValues = CASES.map((c, i) => resultOf(c, inputs[i][0], inputs[i][1]));
+  let withNative: number[] = [];
+  if (native) {
+    setNativeEnabled(true);
+    setNativeThreads(1);
+    withNative = CASES.map(best);
+  }
+  const peer = torchPeer(maxMs);
   console.log(`tfjs-backend-wasm ${tf.version_core}, single thread, GFLOP/s (2·M·N·K per product, best of 3 rounds)\n`);
-  console.log(`${"case".padEnd(46)}${"before".padStart(8)}${"after".padStart(8)}${"speed-up".padStart(10)}${"max |Δ|".padStart(10)}`);
+  console.log(`${"case".padEnd(46)}${"before".padStart(8)}${"fixed".padStart(8)}${"native".padStart(8)}${"pytorch".padStart(9)}${"max |Δ|".padStart(10)}`);
   CASES.forEach((c, i) => {
-    const afterValues = resultOf(c, inputs[i][0], inputs[i][1]);
+    const values = resultOf(c, inputs[i][0], inputs[i][1]);
     let diff = 0;
-    for (let j = 0; j < afterValues.length; j++) diff = Math.max(diff, Math.abs(afterValues[j] - beforeValues[i][j]));
+    for (let j = 0; j < values.length; j++) diff = Math.max(diff, Math.abs(values[j] - beforeValues[i][j]), Math.abs(fixedValues[i][j] - beforeValues[i][j]));
     console.log(
       c.name.padEnd(46) +
-        before[i].toFixed(2).padStart(8) +
-        after[i].toFixed(2).padStart(8) +
-        `${(after[i] / before[i]).toFixed(1)}×`.padStart(10) +
+        before[i].toFixed(1).padStart(8) +
+        after[i].toFixed(1).padStart(8) +
+        (native ? withNative[i].toFixed(1) : "—").padStart(8) +
+        (typeof peer === "string" ? "—" : peer[i].toFixed(1)).padStart(9) +
         diff.toExponential(1).padStart(10),
     );
   });
+  if (typeof peer === "string") console.log(`\npytorch: ${peer}`);
+  if (!native) console.log("\nnative kernels not built: npm run build:native");
   tf.dispose(inputs.flat());
 }
 
