@@ -13,8 +13,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { activeNative, NativeAddon } from "./native";
-import { applyActivation, geometry } from "./wasm-matmul";
-import { FIX_MARK, KernelArgs, runWasmKernel, sizeOf, wasmBackendOf } from "./wasm-kernel-utils";
+import { addBiasAndActivate, geometry } from "./wasm-matmul";
+import { FIX_MARK, KernelArgs, sizeOf, wasmBackendOf } from "./wasm-kernel-utils";
 
 const NATIVE_MARK = Symbol.for("bert-lab.native-kernel");
 
@@ -149,20 +149,8 @@ function nativeFusedMatMul(prev: tf.KernelFunc): tf.KernelFunc {
     const backend = wasmBackendOf(args);
     // a bias of N values (shape [N], [1, N], …) is added inside the product; any other is added after
     const rowBias = bias && sizeOf(bias.shape) === plan.N && bias.shape[bias.shape.length - 1] === plan.N ? bias : null;
-    let y = runGemm(addon, backend, a, b, plan, rowBias);
-    try {
-      if (bias && !rowBias) {
-        const withBias = runWasmKernel("Add", backend, { a: y, b: bias });
-        backend.disposeData(y.dataId);
-        y = withBias;
-      }
-      const activated = applyActivation(backend, y, activation ?? "linear", preluActivationWeights, leakyreluAlpha);
-      if (activated !== y) backend.disposeData(y.dataId);
-      return activated;
-    } catch (e) {
-      backend.disposeData(y.dataId);
-      throw e;
-    }
+    const y = runGemm(addon, backend, a, b, plan, rowBias);
+    return addBiasAndActivate(backend, y, bias && !rowBias ? bias : null, activation ?? "linear", preluActivationWeights, leakyreluAlpha);
   };
 }
 

@@ -155,6 +155,34 @@ export function applyActivation(
   }
 }
 
+/**
+ * A product's output y (which the caller hands over) with a bias added by the Add kernel and
+ * the activation applied: the rest of a `_FusedMatMul` done outside the product. Frees every
+ * intermediate, and y on an error.
+ */
+export function addBiasAndActivate(
+  backend: BackendWasm,
+  y: tf.TensorInfo,
+  bias: tf.TensorInfo | null,
+  activation: string,
+  preluWeights: tf.TensorInfo | undefined,
+  leakyreluAlpha: number | undefined,
+): tf.TensorInfo {
+  try {
+    if (bias) {
+      const withBias = runWasmKernel("Add", backend, { a: y, b: bias });
+      backend.disposeData(y.dataId);
+      y = withBias;
+    }
+    const activated = applyActivation(backend, y, activation, preluWeights, leakyreluAlpha);
+    if (activated !== y) backend.disposeData(y.dataId);
+    return activated;
+  } catch (e) {
+    backend.disposeData(y.dataId);
+    throw e;
+  }
+}
+
 /** The replacement `BatchMatMul` kernel function around the original one. */
 export function makeBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
   return markOurs(((args: KernelArgs) => {
@@ -175,19 +203,7 @@ export function makeFusedMatMul(originalFused: tf.KernelFunc, originalBatchMatMu
     const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as unknown as tf._FusedMatMulAttrs;
     const onFastPath = !transposeA && !transposeB && sizeOf(a.shape.slice(0, -2)) === 1 && sizeOf(b.shape.slice(0, -2)) === 1;
     if (onFastPath || a.dtype !== "float32" || b.dtype !== "float32") return originalFused(args);
-    let y = fastBatchMatMul(backend, originalBatchMatMul, a, b, Boolean(transposeA), Boolean(transposeB));
-    try {
-      if (bias) {
-        const withBias = runWasmKernel("Add", backend, { a: y, b: bias });
-        backend.disposeData(y.dataId);
-        y = withBias;
-      }
-      const activated = applyActivation(backend, y, activation ?? "linear", preluActivationWeights, leakyreluAlpha);
-      if (activated !== y) backend.disposeData(y.dataId);
-      return activated;
-    } catch (e) {
-      backend.disposeData(y.dataId);
-      throw e;
-    }
+    const y = fastBatchMatMul(backend, originalBatchMatMul, a, b, Boolean(transposeA), Boolean(transposeB));
+    return addBiasAndActivate(backend, y, bias ?? null, activation ?? "linear", preluActivationWeights, leakyreluAlpha);
   }) as tf.KernelFunc, originalFused);
 }
