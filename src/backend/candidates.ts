@@ -12,7 +12,7 @@ import { firstLine, isInstalled, loadOptional } from "./optional-module";
 import { nativeStatus } from "./native";
 import { registerNativeKernels } from "./native-kernels";
 import { registerWasmFixes } from "./wasm-fixes";
-import { missingWebgpuPackages, probeWebgpu } from "./webgpu-probe";
+import { AdapterSummary, missingWebgpuPackages, probeWebgpu } from "./webgpu-probe";
 
 // tfjs-backend-wasm registers itself on import above cpu, and its start is asynchronous: code
 // that makes a tensor before `await initBackend()` (a notebook's first cell, say) would get
@@ -35,6 +35,8 @@ export interface ProbeResult {
   detail?: string;
   /** the npm package that provides the backend */
   package?: string;
+  /** webgpu: the adapter Dawn found */
+  adapter?: AdapterSummary;
 }
 
 /** What activating a backend reports back. */
@@ -118,7 +120,8 @@ const webgpu: Candidate = {
   },
   async activate() {
     await trySetBackend("webgpu");
-    return { detail: "WebGPU through Dawn" };
+    return {}; // the probe's detail names the adapter
+  
   },
   installedNote() {
     const missing = missingWebgpuPackages();

@@ -33,12 +33,20 @@ const PACKAGES: Record<string, string> = {
   "failing-node/@tensorflow/tfjs-node": `const tf = require("@tensorflow/tfjs-core");
 tf.registerBackend("tensorflow", () => { throw new Error("The TensorFlow library was compiled to use AVX instructions"); }, 3);`,
   "dawn-no-adapter/webgpu": `exports.create = () => ({ requestAdapter: async () => null }); exports.globals = {};`,
-  "dawn-adapter/webgpu": `exports.create = () => ({ requestAdapter: async () => ({ info: { vendor: "test" }, features: new Set() }) });
+  "dawn-adapter/webgpu": `exports.create = () => ({ requestAdapter: async () => ({
+  info: { vendor: "nvidia", architecture: "hopper", device: "", description: "NVIDIA H200" },
+  features: new Set(["timestamp-query", "shader-f16"]),
+  limits: { maxBufferSize: 2 ** 37, maxStorageBufferBindingSize: 2 ** 32 - 4, maxComputeInvocationsPerWorkgroup: 1024, maxComputeWorkgroupSizeX: 1024, maxComputeWorkgroupStorageSize: 49152 },
+}) });
 exports.globals = { GPUBufferUsage: { STORAGE: 128 } };`,
   "webgpu-backend/@tensorflow/tfjs-backend-webgpu": `if (globalThis.navigator && navigator.gpu) {${FAKE_BACKEND("webgpu")}}`,
 };
 
 const root = tmpFolder("fake-backends");
+// Dawn reaches a GPU through the Vulkan loader; the stand-in adapters need one to be "installed"
+const vulkanDir = path.join(root, "vulkan-loader");
+fs.mkdirSync(vulkanDir, { recursive: true });
+fs.writeFileSync(path.join(vulkanDir, "libvulkan.so.1"), "");
 for (const [where, code] of Object.entries(PACKAGES)) {
   const [set, ...name] = where.split("/");
   const dir = path.join(root, set, "node_modules", ...name);
@@ -52,7 +60,7 @@ function selectWith(sets: string[], prefer?: string): { report: { chosen: string
   const script = `require(${JSON.stringify(SELECT)}).initBackend(${prefer ? JSON.stringify({ prefer }) : ""})
     .then((r) => process.stdout.write(JSON.stringify(r)), (e) => { process.stdout.write(JSON.stringify({ error: e.message })); });`;
   const NODE_PATH = [...sets.map((s) => path.join(root, s, "node_modules")), REPO_MODULES].join(path.delimiter);
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH, LD_LIBRARY_PATH: [vulkanDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(":") };
   delete env.BERT_LAB_BACKEND;
   const r = spawnSync(process.execPath, ["-e", script], { env, encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
@@ -110,6 +118,34 @@ test("WebGPU with an adapter: navigator.gpu is provided before the backend loads
   const { report } = selectWith(["dawn-adapter", "webgpu-backend"]);
   assert.equal(report.chosen, "webgpu");
   assert.deepEqual(statuses(report), { tensorflow: "not installed", webgpu: "chosen", wasm: "available", cpu: "available" });
+  const gpu = report.candidates[1] as { detail?: string; adapter?: { vendor: string; architecture: string; features: string[]; limits: Record<string, number> } };
+  assert.equal(gpu.detail, "Dawn found nvidia hopper (NVIDIA H200), shader-f16, buffers up to 128 GiB, 1024 invocations per workgroup");
+  assert.deepEqual(gpu.adapter?.features, ["shader-f16", "timestamp-query"]);
+  assert.equal(gpu.adapter?.limits.maxStorageBufferBindingSize, 2 ** 32 - 4);
+});
+
+test("doctor shows the adapter: name, features, limits", () => {
+  const NODE_PATH = [path.join(root, "dawn-adapter", "node_modules"), path.join(root, "webgpu-backend", "node_modules"), REPO_MODULES].join(path.delimiter);
+  const cli = path.join(__dirname, "..", "cli", "main.js");
+  const r = spawnSync(process.execPath, [cli, "doctor"], { encoding: "utf8", env: { ...process.env, NODE_PATH, LD_LIBRARY_PATH: vulkanDir, BERT_LAB_BACKEND: "" } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^gpu {9}nvidia hopper \(NVIDIA H200\), shader-f16, buffers up to 128 GiB/m);
+  assert.match(r.stdout, /features: shader-f16, timestamp-query/);
+  assert.match(r.stdout, /limits: maxBufferSize 137438953472, maxStorageBufferBindingSize 4294967292/);
+});
+
+test("no Vulkan loader: 'no adapter' says to install libvulkan1, before Dawn is asked", () => {
+  const script = `console.log(JSON.stringify(require(${JSON.stringify(path.join(__dirname, "webgpu-probe.js"))}).missingVulkanLoader()))`;
+  const empty = path.join(root, "no-loader");
+  fs.mkdirSync(empty, { recursive: true });
+  const withLoader = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, LD_LIBRARY_PATH: vulkanDir } });
+  assert.equal(JSON.parse(withLoader.stdout), null, "found through LD_LIBRARY_PATH");
+  const without = JSON.parse(spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, LD_LIBRARY_PATH: empty } }).stdout);
+  const systemHasIt = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/lib/x86_64-linux-gnu", "/lib64", "/usr/local/lib"].some((d) => fs.existsSync(path.join(d, "libvulkan.so.1")));
+  if (systemHasIt) assert.equal(without, null, "this machine has the loader installed");
+  else assert.match(without, /libvulkan\.so\.1\) is not installed.*apt-get install libvulkan1/);
+  const { report } = selectWith(["dawn-adapter", "webgpu-backend"]);
+  assert.equal(statuses(report).webgpu, "chosen", "with the loader (the stand-in), the adapter is found");
 });
 
 test("asking for cpu never loads the (crashing) tensorflow package", () => {

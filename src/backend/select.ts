@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { BertLabError } from "../util/errors";
 import { Activation, BACKEND_NAMES, Candidate, CANDIDATES, CandidateStatus, ProbeResult } from "./candidates";
+import type { AdapterSummary } from "./webgpu-probe";
 import { firstLine } from "./optional-module";
 
 export { BACKEND_NAMES } from "./candidates";
@@ -23,6 +24,8 @@ export interface CandidateReport {
   detail?: string;
   /** the npm package that provides it, where one does */
   package?: string;
+  /** webgpu: the GPU adapter Dawn found (vendor, architecture, features, limits) */
+  adapter?: AdapterSummary;
 }
 
 /** Which backend initBackend() chose, and what it found about every other one. */
@@ -126,7 +129,7 @@ async function select(requested: string | undefined, requestedBy: BackendReport[
       throw new BertLabError("BACKEND_FAILED", `backend "${wanted.name}" (from ${source}) failed to start: ${firstLine(e)}`);
     }
     const candidates = CANDIDATES.map((c) =>
-      c === wanted ? entry(c, "chosen", activation.detail ?? probe.detail, probe.package) : untried(c, `${wanted.name} was requested`),
+      c === wanted ? entry(c, "chosen", activation.detail ?? probe.detail, probe.package, probe.adapter) : untried(c, `${wanted.name} was requested`),
     );
     return finish({ chosen: wanted.name, candidates, threads: activation.threads, requestedBy });
   }
@@ -141,16 +144,16 @@ async function select(requested: string | undefined, requestedBy: BackendReport[
     }
     const probe = await probeSafely(c);
     if (probe.status !== "available") {
-      candidates.push(entry(c, probe.status, probe.detail, probe.package));
+      candidates.push(entry(c, probe.status, probe.detail, probe.package, probe.adapter));
       continue;
     }
     try {
       const activation = await c.activate();
       chosen = c;
       threads = activation.threads;
-      candidates.push(entry(c, "chosen", activation.detail ?? probe.detail, probe.package));
+      candidates.push(entry(c, "chosen", activation.detail ?? probe.detail, probe.package, probe.adapter));
     } catch (e) {
-      candidates.push(entry(c, "failed", `loaded, but failed to start: ${firstLine(e)}`, probe.package));
+      candidates.push(entry(c, "failed", `loaded, but failed to start: ${firstLine(e)}`, probe.package, probe.adapter));
     }
   }
   if (!chosen) {
@@ -175,10 +178,11 @@ function untried(c: Candidate, why: string): CandidateReport {
   return entry(c, note.status, detail, note.package);
 }
 
-function entry(c: Candidate, status: CandidateStatus, detail?: string, pkg?: string): CandidateReport {
+function entry(c: Candidate, status: CandidateStatus, detail?: string, pkg?: string, adapter?: AdapterSummary): CandidateReport {
   const r: CandidateReport = { name: c.name, status };
   if (detail) r.detail = detail;
   if (pkg) r.package = pkg;
+  if (adapter) r.adapter = adapter;
   return r;
 }
 

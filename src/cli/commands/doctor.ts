@@ -3,6 +3,7 @@ import * as os from "node:os";
 import type { BackendReport } from "../../backend/select";
 import type { MatMulSpeed } from "../../backend/matmul-speed";
 import type { NativeStatus } from "../../backend/native";
+import { adapterLine } from "../../backend/webgpu-probe";
 import { Command, write } from "../command";
 
 /** The size of the speed check: an N×N by N×N product. */
@@ -20,6 +21,13 @@ export interface DoctorReport {
   /** the native kernels: in use or not, and why; the CPU features found; which kernels */
   native: NativeStatus & { kernels: string[] };
   matMul: { shape: [number, number, number]; gflops: number; msPerProduct: number; products: number };
+}
+
+function gpuLines(r: DoctorReport): string[] {
+  const a = r.backend.candidates.find((c) => c.adapter)?.adapter;
+  if (!a) return [];
+  const limits = Object.entries(a.limits).map(([k, v]) => `${k} ${v}`).join(", ");
+  return [`gpu         ${adapterLine(a)}`, `            features: ${a.features.join(", ") || "(none)"}`, ...(limits ? [`            limits: ${limits}`] : [])];
 }
 
 function nativeLines(r: DoctorReport): string[] {
@@ -49,6 +57,7 @@ function text(r: DoctorReport): string {
       (r.backend.requestedBy === "auto" ? " (the best available)" : ` (requested by ${r.backend.requestedBy === "prefer" ? "--backend" : "BERT_LAB_BACKEND"})`),
     `threads     ${r.backend.threads ?? "managed by the backend"}`,
     ...nativeLines(r),
+    ...gpuLines(r),
     `matMul      ${r.matMul.gflops.toFixed(1)} GFLOP/s (${r.matMul.shape.join("×")}, ${r.matMul.msPerProduct.toFixed(1)} ms per product, ${r.matMul.products} timed)`,
   ];
   return lines.join("\n") + "\n";
