@@ -7,6 +7,7 @@ with plain torch.nn for this project. Prints one JSON line per measurement.
   python3 bench/peer_bert.py --preset base --forward --seq 128 --steps 5
 """
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -106,11 +107,20 @@ def main():
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--forward", action="store_true")
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU issue's comparison")
+    ap.add_argument("--precision", default="fp32", choices=["fp32", "tf32", "bf16"],
+                    help="cuda: fp32 (TF32 off), tf32 (TF32 matrix products), bf16 (autocast)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    dev = torch.device(args.device)
+    if dev.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = args.precision == "tf32"
+        torch.backends.cudnn.allow_tf32 = args.precision == "tf32"
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    autocast = (lambda: torch.autocast("cuda", dtype=torch.bfloat16)) if args.precision == "bf16" else contextlib.nullcontext
     layers, h, a = PRESETS[args.preset]
-    model = Bert(layers, h, a)
+    model = Bert(layers, h, a).to(dev)
     b, t = args.batch, args.seq
     g = torch.Generator().manual_seed(1)
     ids = torch.randint(1000, 30000, (b, t), generator=g)
@@ -120,17 +130,23 @@ def main():
     chosen = torch.rand(b, t, generator=g) < 0.15
     labels[chosen] = ids[chosen]
     nsp = torch.randint(0, 2, (b,), generator=g)
+    ids, types, mask, labels, nsp = (x.to(dev) for x in (ids, types, mask, labels, nsp))
+    extra = {"device": args.device, "precision": args.precision if dev.type == "cuda" else "fp32"}
+    if dev.type == "cuda":
+        extra["gpu"] = torch.cuda.get_device_name(dev)
     if args.forward:
         model.eval()
-        with torch.no_grad():
+        with torch.no_grad(), autocast():
             model.encode(ids, types, mask)
             times = []
             for _ in range(args.steps):
+                sync()
                 t0 = time.perf_counter()
                 model.encode(ids, types, mask)
+                sync()
                 times.append(time.perf_counter() - t0)
         print(json.dumps({"impl": "pytorch", "preset": args.preset, "batch": b, "seq": t, "ms": 1000 * sorted(times)[len(times) // 2],
-                          "threads": args.threads, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                          "threads": args.threads, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}))
         return
     model.train()
     params = list(model.named_parameters())
@@ -138,7 +154,8 @@ def main():
 
     def step():
         model.zero_grad(set_to_none=True)
-        loss = model.loss(ids, types, mask, labels, nsp)
+        with autocast():
+            loss = model.loss(ids, types, mask, labels, nsp)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         adamw_step(params, state, 1e-4)
@@ -147,12 +164,15 @@ def main():
     step()
     times = []
     for _ in range(args.steps):
+        sync()
         t0 = time.perf_counter()
-        step()
+        step()  # loss.item() waits for the GPU
         times.append(time.perf_counter() - t0)
     sec = sorted(times)[len(times) // 2]
+    if dev.type == "cuda":
+        extra["peak_gpu_mb"] = torch.cuda.max_memory_allocated(dev) / 2 ** 20
     print(json.dumps({"impl": "pytorch", "preset": args.preset, "batch": b, "seq": t, "step_s": sec, "tokens_per_s": b * t / sec,
-                      "threads": args.threads, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "threads": args.threads, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}))
 
 
 if __name__ == "__main__":

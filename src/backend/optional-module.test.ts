@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isInstalled, loadOptional } from "./optional-module";
+import { isInstalled, loadOptional, provideOptional } from "./optional-module";
 import { tempFolders } from "../util/temp-folders.test.helper";
 
 const tmpFolder = tempFolders();
@@ -35,4 +35,18 @@ test("a package whose own dependency is missing is 'failed', not 'not installed'
   const r = loadOptional(file);
   assert.equal(r.status, "failed");
   assert.match(r.status === "failed" ? r.error : "", /Cannot find module '@bert-lab\/missing-dependency'/);
+});
+
+test("a provided package (a bundle's) is installed, loads only when asked, and a throwing loader is 'failed'", () => {
+  let loads = 0;
+  provideOptional("@bert-lab/provided", () => ({ loaded: ++loads }));
+  assert.equal(isInstalled("@bert-lab/provided"), true);
+  assert.equal(loads, 0, "providing does not load");
+  const r = loadOptional("@bert-lab/provided");
+  assert.equal(r.status, "loaded");
+  assert.deepEqual((r as { module: unknown }).module, { loaded: 1 });
+  provideOptional("@bert-lab/provided-broken", () => {
+    throw new Error("dawn.node: cannot open shared object file\nmore detail");
+  });
+  assert.deepEqual(loadOptional("@bert-lab/provided-broken"), { status: "failed", name: "@bert-lab/provided-broken", error: "dawn.node: cannot open shared object file" });
 });

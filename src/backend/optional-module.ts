@@ -7,6 +7,19 @@
  *   loadOptional("@tensorflow/tfjs-node").status // → "not installed" (on a machine without it)
  */
 
+/**
+ * Packages provided without node_modules: a single-file bundle (scripts/device-bundle.cjs)
+ * carries them inside itself or beside itself, and says how to load each one. The loader runs
+ * only when loadOptional asks, so a package that must load late (the WebGPU backend, after
+ * navigator.gpu exists) still does.
+ */
+const provided = new Map<string, () => unknown>();
+
+/** Makes `name` loadable by `load` (for bundles; see above). */
+export function provideOptional(name: string, load: () => unknown): void {
+  provided.set(name, load);
+}
+
 /** What happened when we tried to load an optional package. */
 export type OptionalModule =
   | { status: "loaded"; name: string; module: unknown }
@@ -24,7 +37,7 @@ export function firstLine(e: unknown): string {
  * run the package, so this is safe for native packages that might crash when loaded.
  */
 export function isInstalled(name: string): boolean {
-  return resolveError(name) === null;
+  return provided.has(name) || resolveError(name) === null;
 }
 
 /** null when `name` resolves; else "not installed" or the reason it does not resolve. */
@@ -47,6 +60,14 @@ function resolveError(name: string): null | "not installed" | string {
  * is "failed" with the first line of its error.
  */
 export function loadOptional(name: string): OptionalModule {
+  const load = provided.get(name);
+  if (load) {
+    try {
+      return { status: "loaded", name, module: load() };
+    } catch (e) {
+      return { status: "failed", name, error: firstLine(e) };
+    }
+  }
   const unresolved = resolveError(name);
   if (unresolved === "not installed") return { status: "not installed", name };
   if (unresolved !== null) return { status: "failed", name, error: unresolved };
