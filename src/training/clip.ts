@@ -21,9 +21,6 @@ import { NamedTensors, namedEntries } from "./named-tensors";
  */
 export function clipByGlobalNorm<G extends NamedTensors>(grads: G, clipNorm?: number): { grads: G; globalNorm: number };
 export function clipByGlobalNorm(grads: NamedTensors, clipNorm = 1.0): { grads: NamedTensors; globalNorm: number } {
-  if (!Number.isFinite(clipNorm) || clipNorm <= 0) {
-    throw new BertLabError("BAD_CLIP_NORM", `clipNorm must be a finite number > 0, got ${clipNorm}`);
-  }
   const entries = namedEntries(grads);
   const { scale, globalNorm } = clipScale(grads, clipNorm);
   const scaled = entries.map(([name, g]): [string, tf.Tensor] => [

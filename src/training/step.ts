@@ -11,8 +11,7 @@ import * as tf from "@tensorflow/tfjs-core";
 require("@tensorflow/tfjs");
 import { BertLabError } from "../util/errors";
 import { BertAdamW } from "./adamw";
-import { nativeOpsActive } from "../backend/native-kernels";
-import { clipByGlobalNorm, clipScale } from "./clip";
+import { clipScale } from "./clip";
 
 export interface TrainingStepOptions {
   /** trainable parameters by name */
@@ -91,22 +90,17 @@ function step(options: TrainingStepOptions): TrainingStepResult {
   }
   const clipNorm = options.clipNorm === undefined ? 1.0 : options.clipNorm;
   let gradNorm: number;
-  let toApply = grads;
   let gradScale = 1;
-  if (clipNorm !== null && nativeOpsActive()) {
-    // the native AdamW scales each gradient as it reads it: no clipped copy of every gradient
+  if (clipNorm !== null) {
+    // the optimizer scales each gradient as it reads it (what clipByGlobalNorm would multiply
+    // by): never a clipped copy of every gradient at once
     ({ scale: gradScale, globalNorm: gradNorm } = clipScale(grads, clipNorm));
-  } else if (clipNorm !== null) {
-    const clipped = clipByGlobalNorm(grads, clipNorm);
-    gradNorm = clipped.globalNorm;
-    toApply = clipped.grads as Map<string, tf.Tensor>;
-    tf.dispose([...grads.values()]);
   } else {
     gradNorm = tf.tidy(() => Math.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))).dataSync()[0]));
   }
   const loss = lossSum / losses.length;
   const finite = Number.isFinite(loss) && Number.isFinite(gradNorm);
-  if (finite || !options.skipNonFinite) options.optimizer.applyGradients(options.params, toApply, options.lr, gradScale);
-  tf.dispose([...toApply.values()]);
+  if (finite || !options.skipNonFinite) options.optimizer.applyGradients(options.params, grads, options.lr, gradScale);
+  tf.dispose([...grads.values()]);
   return { loss, gradNorm, applied: finite || !options.skipNonFinite };
 }
