@@ -35,6 +35,32 @@ function findNodeGyp() {
   }
 }
 
+/** The first of `names` on PATH (or the absolute path given), else null. */
+function which(names) {
+  for (const name of names.filter(Boolean)) {
+    if (path.isAbsolute(name)) {
+      if (fs.existsSync(name)) return name;
+      continue;
+    }
+    for (const dir of (process.env.PATH || "").split(path.delimiter)) {
+      const file = path.join(dir, name);
+      if (fs.existsSync(file)) return file;
+    }
+  }
+  return null;
+}
+
+/** What node-gyp needs on a Unix-like system that is missing here, said with what to install. */
+function missingTools() {
+  if (process.platform === "win32") return null; // node-gyp finds Visual Studio itself
+  const cxx = (process.env.CXX || "").trim().split(/\s+/)[0];
+  if (cxx && !which([cxx])) return `the C++ compiler $CXX names (${cxx}) is not there`;
+  if (!cxx && !which(["c++", "g++", "clang++"])) return "no C++ compiler found (Debian: apt-get install g++; macOS: xcode-select --install)";
+  if (!which(["make"])) return "make not found (Debian: apt-get install make)";
+  if (!which(["python3", "python"])) return "python3 not found (node-gyp needs it)";
+  return null;
+}
+
 /** Node's headers installed beside this node (a distribution's node package, or the official tarball): no download. */
 function localNodeDir() {
   const prefix = path.resolve(path.dirname(process.execPath), "..");
@@ -44,6 +70,8 @@ function localNodeDir() {
 function main() {
   if (["0", "false", "off", "no"].includes((process.env.BERT_LAB_NATIVE ?? "").trim().toLowerCase())) return fail("BERT_LAB_NATIVE=0");
   if (!fs.existsSync(path.join(native, "binding.gyp"))) return fail("no native/binding.gyp in this copy");
+  const missing = missingTools();
+  if (missing) return fail(missing);
   const gyp = findNodeGyp();
   if (!gyp) return fail("node-gyp not found");
   const args = [gyp, "rebuild", "--directory", native, "--loglevel", "error"];
