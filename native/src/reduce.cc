@@ -6,7 +6,7 @@
 namespace bertlab {
 
 namespace {
-MULTIVERSION float sum_row(const float* x, int64_t n) { return dot16(x, nullptr, n); }
+MULTIVERSION float sum_row(const float* x, int64_t n) { return sum16(x, n); }
 
 MULTIVERSION void add_rows(const float* x, float* p, int64_t rows, int64_t inner) {
   for (int64_t m = 0; m < rows; m++)

@@ -13,15 +13,26 @@
 
 namespace bertlab {
 
-// Σ x[j]·y[j] (y = null: Σ x[j]) over 16 interleaved partial sums, added in a fixed order:
+// Σ x[j]·y[j] and Σ x[j] over 16 interleaved partial sums, added in a fixed order:
 // vectorisable without reassociating anything, and the same result on every run.
 inline float dot16(const float* x, const float* y, int64_t n) {
   float acc[16] = {0};
   int64_t j = 0;
   for (; j + 16 <= n; j += 16)
-    for (int l = 0; l < 16; l++) acc[l] += y ? x[j + l] * y[j + l] : x[j + l];
+    for (int l = 0; l < 16; l++) acc[l] += x[j + l] * y[j + l];
   float s = 0.f;
-  for (; j < n; j++) s += y ? x[j] * y[j] : x[j];
+  for (; j < n; j++) s += x[j] * y[j];
+  for (int l = 0; l < 16; l++) s += acc[l];
+  return s;
+}
+
+inline float sum16(const float* x, int64_t n) {
+  float acc[16] = {0};
+  int64_t j = 0;
+  for (; j + 16 <= n; j += 16)
+    for (int l = 0; l < 16; l++) acc[l] += x[j + l];
+  float s = 0.f;
+  for (; j < n; j++) s += x[j];
   for (int l = 0; l < 16; l++) s += acc[l];
   return s;
 }
