@@ -2,6 +2,7 @@
  * Test helpers for the backend tests: run the same computation on `cpu` and `wasm`, compare,
  * and count what is allocated. Not a test file itself (node --test runs *.test.js only).
  */
+import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
@@ -55,3 +56,33 @@ export async function loadTfjsGradients(): Promise<void> {
   require("@tensorflow/tfjs");
   if (!tf.getGradient(tf.BatchMatMul)) throw new Error("loading @tensorflow/tfjs registered no gradients");
 }
+
+/**
+ * Runs fn on cpu, then on wasm (with whatever kernels are registered there) from the same
+ * inputs: each output's shape and values within `tolerance` (relative), and no engine tensor
+ * or wasm buffer left behind.
+ */
+export async function compareCpuWasm(name: string, fn: () => tf.Tensor | tf.Tensor[], tolerance: number): Promise<void> {
+  const run = () => tf.tidy(() => [fn()].flat().map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) })));
+  const expected = await on("cpu", run);
+  const before = await on("wasm", allocation);
+  const actual = run();
+  assert.deepEqual(allocation(), before, `${name}: no tensors or wasm buffers left behind`);
+  assert.equal(actual.length, expected.length);
+  actual.forEach((a, i) => {
+    assert.deepEqual(a.shape, expected[i].shape, `${name}: shape of output ${i}`);
+    const err = relError(a.data, expected[i].data);
+    assert.ok(err < tolerance, `${name}: output ${i} relative error ${err}`);
+  });
+}
+
+/** A product's operand shape as stored: a transposed operand has its last two axes swapped. */
+export function stored(shape: number[], transposed: boolean): number[] {
+  if (!transposed) return shape;
+  const s = [...shape];
+  [s[s.length - 2], s[s.length - 1]] = [s[s.length - 1], s[s.length - 2]];
+  return s;
+}
+
+/** Product of dimensions. */
+export const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { allocation, loadTfjsGradients, on, relError, seeded } from "./compare.test.helper";
+import { compareCpuWasm, loadTfjsGradients, on, relError, seeded, size, stored } from "./compare.test.helper";
 import { loadNative, nativeStatus, setNativeEnabled, setNativeThreads } from "./native";
 import { nativeOpsActive, registerNativeKernels } from "./native-kernels";
 import { registerWasmFixes } from "./wasm-fixes";
@@ -25,6 +25,7 @@ const status = nativeStatus();
 // outside CI a machine without a compiler skips with the reason; under CI=true it must be built
 const needsNative = { skip: !status.loaded && process.env.CI !== "true" ? `native kernels not available: ${status.reason}` : false };
 const TOLERANCE = 2e-5;
+const compare = (name: string, fn: () => tf.Tensor | tf.Tensor[], tolerance = TOLERANCE) => compareCpuWasm(name, fn, tolerance);
 
 /** Instruction sets to try: every one compiled in that this CPU can run. */
 function isas(): string[] {
@@ -41,28 +42,8 @@ async function setup(): Promise<void> {
   registerNativeKernels();
 }
 
-/** fn on cpu, then on wasm with the native kernels; values within tolerance, nothing left behind. */
-async function compare(name: string, fn: () => tf.Tensor | tf.Tensor[], tolerance = TOLERANCE): Promise<void> {
-  const run = () => tf.tidy(() => [fn()].flat().map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) })));
-  const expected = await on("cpu", run);
-  const before = await on("wasm", allocation);
-  const actual = run();
-  assert.deepEqual(allocation(), before, `${name}: no tensors or wasm buffers left behind`);
-  actual.forEach((a, i) => {
-    assert.deepEqual(a.shape, expected[i].shape, `${name}: shape of output ${i}`);
-    const err = relError(a.data, expected[i].data);
-    assert.ok(err < tolerance, `${name}: output ${i} relative error ${err}`);
-  });
-}
 
-function stored(shape: number[], transposed: boolean): number[] {
-  if (!transposed) return shape;
-  const s = [...shape];
-  [s[s.length - 2], s[s.length - 1]] = [s[s.length - 1], s[s.length - 2]];
-  return s;
-}
 
-const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 // first, while the heap is small: an output larger than the whole heap makes it grow (and move)
 test("GatherV2: the embedding lookups, including one whose output makes the heap grow", needsNative, async () => {

@@ -2,35 +2,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { allocation, loadTfjsGradients, on, relError, seeded } from "./compare.test.helper";
+import { compareCpuWasm, loadTfjsGradients, on, relError, seeded, size, stored } from "./compare.test.helper";
 import { registerWasmFixes } from "./wasm-fixes";
 import { SMALL_WORK } from "./wasm-matmul";
 
 const TOLERANCE = 1e-4;
-const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+const compare = (name: string, fn: () => tf.Tensor | tf.Tensor[]) => compareCpuWasm(name, fn, TOLERANCE);
 
-/** Runs fn on cpu and on wasm (fixed) from the same inputs; checks values and that nothing leaks. */
-async function compare(name: string, fn: () => tf.Tensor | tf.Tensor[]): Promise<void> {
-  const run = () => tf.tidy(() => [fn()].flat().map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) })));
-  const expected = await on("cpu", run);
-  const before = await on("wasm", allocation);
-  const actual = await on("wasm", run);
-  assert.deepEqual(allocation(), before, `${name}: no tensors or wasm buffers left behind`);
-  assert.equal(actual.length, expected.length);
-  actual.forEach((a, i) => {
-    assert.deepEqual(a.shape, expected[i].shape, `${name}: shape of output ${i}`);
-    const err = relError(a.data, expected[i].data);
-    assert.ok(err < TOLERANCE, `${name}: output ${i} relative error ${err}`);
-  });
-}
 
-/** The product with operands stored as the flags say (a transposed operand is stored transposed). */
-function stored(shape: number[], transposed: boolean): number[] {
-  if (!transposed) return shape;
-  const s = [...shape];
-  [s[s.length - 2], s[s.length - 1]] = [s[s.length - 1], s[s.length - 2]];
-  return s;
-}
 
 test("without the fix: wasm _FusedMatMul with a transpose flag and a bias (diagnostic)", async (t) => {
   const a = seeded(33 * 70, 1);
